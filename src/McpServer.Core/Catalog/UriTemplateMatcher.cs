@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace McpServer.Catalog;
+
+/// <summary>
+/// Matches URIs against an RFC 6570 template: simple <c>{var}</c> (one path segment) and
+/// reserved <c>{+var}</c> (anything) expressions.
+/// </summary>
+internal sealed class UriTemplateMatcher
+{
+    private readonly Regex _regex;
+
+    public UriTemplateMatcher(string template)
+    {
+        var pattern = new StringBuilder("^");
+        var names = new List<string>();
+        var i = 0;
+        while (i < template.Length)
+        {
+            var open = template.IndexOf('{', i);
+            if (open < 0)
+            {
+                pattern.Append(Regex.Escape(template[i..]));
+                break;
+            }
+
+            pattern.Append(Regex.Escape(template[i..open]));
+            var close = template.IndexOf('}', open);
+            if (close < 0)
+            {
+                throw new ArgumentException($"URI template '{template}' has an unclosed '{{'.", nameof(template));
+            }
+
+            var expr = template[(open + 1)..close];
+            var reserved = expr.StartsWith('+');
+            var name = reserved ? expr[1..] : expr;
+            names.Add(name);
+            pattern.Append("(?<").Append(name).Append(reserved ? ">.+)" : ">[^/?#]+)");
+            i = close + 1;
+        }
+
+        pattern.Append('$');
+        _regex = new Regex(pattern.ToString(), RegexOptions.CultureInvariant);
+        VariableNames = names;
+    }
+
+    public IReadOnlyList<string> VariableNames { get; }
+
+    public bool TryMatch(string uri, out Dictionary<string, string> variables)
+    {
+        var m = _regex.Match(uri);
+        if (!m.Success)
+        {
+            variables = null!;
+            return false;
+        }
+
+        variables = new Dictionary<string, string>(VariableNames.Count, StringComparer.Ordinal);
+        foreach (var name in VariableNames)
+        {
+            variables[name] = Uri.UnescapeDataString(m.Groups[name].Value);
+        }
+
+        return true;
+    }
+}

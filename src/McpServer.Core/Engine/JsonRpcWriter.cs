@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpServer.Protocol;
+
+namespace McpServer.Engine;
+
+/// <summary>Writes JSON-RPC messages straight into a buffer with one reused <see cref="Utf8JsonWriter"/> per thread.</summary>
+public static class JsonRpcWriter
+{
+    // Relaxed escaping: the output is JSON over HTTP or a pipe, never embedded in HTML.
+    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private static Utf8JsonWriter Rent(IBufferWriter<byte> output)
+    {
+        var w = t_writer;
+        if (w is null)
+        {
+            return t_writer = new Utf8JsonWriter(output, s_options);
+        }
+
+        w.Reset(output);
+        return w;
+    }
+
+    private static void Return(Utf8JsonWriter writer)
+    {
+        writer.Flush();
+        writer.Reset(Stream.Null);
+    }
+
+    /// <summary>Writes a response or error response for request <paramref name="id"/>.</summary>
+    public static void WriteResponse(IBufferWriter<byte> output, JsonRpcId id, in RpcResult result)
+    {
+        if (result.Error is { } error)
+        {
+            WriteError(output, id, error);
+            return;
+        }
+
+        var w = Rent(output);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WritePropertyName("id"u8);
+        id.WriteTo(w);
+        w.WritePropertyName("result"u8);
+        JsonSerializer.Serialize(w, result.Value, result.TypeInfo!);
+        w.WriteEndObject();
+        Return(w);
+    }
+
+    /// <summary>Writes an error response; <paramref name="id"/> is <see langword="null"/> when the request's id could not be read.</summary>
+    public static void WriteError(IBufferWriter<byte> output, JsonRpcId? id, RpcError error)
+    {
+        var w = Rent(output);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WritePropertyName("id"u8);
+        if (id is { } value)
+        {
+            value.WriteTo(w);
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+
+        w.WritePropertyName("error"u8);
+        w.WriteStartObject();
+        w.WriteNumber("code"u8, error.Code);
+        w.WriteString("message"u8, error.Message);
+        if (error.Reason is not null || error.Field is not null)
+        {
+            w.WritePropertyName("data"u8);
+            w.WriteStartObject();
+            if (error.Reason is not null)
+            {
+                w.WriteString("reason"u8, error.Reason);
+            }
+
+            if (error.Field is not null)
+            {
+                w.WriteString("field"u8, error.Field);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        Return(w);
+    }
+
+    /// <summary>Serializes a notification.</summary>
+    public static byte[] SerializeNotification<T>(string method, T? parameters, JsonTypeInfo<T>? typeInfo)
+    {
+        using var buffer = new PooledBufferWriter(256);
+        var w = Rent(buffer);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WriteString("method"u8, method);
+        if (parameters is not null && typeInfo is not null)
+        {
+            w.WritePropertyName("params"u8);
+            JsonSerializer.Serialize(w, parameters, typeInfo);
+        }
+
+        w.WriteEndObject();
+        Return(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Serializes a server-to-client request.</summary>
+    public static byte[] SerializeRequest<T>(long id, string method, T? parameters, JsonTypeInfo<T>? typeInfo)
+    {
+        using var buffer = new PooledBufferWriter(256);
+        var w = Rent(buffer);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WriteNumber("id"u8, id);
+        w.WriteString("method"u8, method);
+        if (parameters is not null && typeInfo is not null)
+        {
+            w.WritePropertyName("params"u8);
+            JsonSerializer.Serialize(w, parameters, typeInfo);
+        }
+
+        w.WriteEndObject();
+        Return(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Serializes a progress notification carrying the raw token from the request.</summary>
+    internal static byte[] SerializeProgress(ReadOnlySpan<byte> rawToken, double progress, double? total, string? message)
+    {
+        using var buffer = new PooledBufferWriter(256);
+        var w = Rent(buffer);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WriteString("method"u8, McpMethods.NotificationProgress);
+        w.WritePropertyName("params"u8);
+        w.WriteStartObject();
+        w.WritePropertyName("progressToken"u8);
+        w.WriteRawValue(rawToken, skipInputValidation: true);
+        w.WriteNumber("progress"u8, progress);
+        if (total is { } t)
+        {
+            w.WriteNumber("total"u8, t);
+        }
+
+        if (message is not null)
+        {
+            w.WriteString("message"u8, message);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        Return(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,30 @@
+using McpServer.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace McpServer.Engine;
+
+// Event names are a public contract (the operator guide names them): never rename, only add.
+// Ids 100-199: engine. Next free id: 108.
+public sealed partial class McpDispatcher
+{
+    [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
+    private static partial void LogMessageReceived(ILogger logger, string sessionId, string method, JsonRpcId? requestId);
+
+    [LoggerMessage(101, LogLevel.Debug, "Sent the response to {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_SENT")]
+    private static partial void LogMessageSent(ILogger logger, string sessionId, string method, JsonRpcId requestId);
+
+    [LoggerMessage(102, LogLevel.Error, "Handling {Method} (id {RequestId}) in session {SessionId} failed unexpectedly.", EventName = "ERROR_INTERNAL")]
+    private static partial void LogInternalError(ILogger logger, Exception exception, string sessionId, string method, JsonRpcId requestId);
+
+    [LoggerMessage(103, LogLevel.Information, "Session {SessionId} initialized: revision {Revision}, client {ClientName} {ClientVersion}.", EventName = "SESSION_INITIALIZED")]
+    private static partial void LogSessionInitialized(ILogger logger, string sessionId, string revision, string clientName, string clientVersion);
+
+    [LoggerMessage(104, LogLevel.Warning, "Tool {Tool} in session {SessionId} timed out after {Seconds} s and was cancelled.", EventName = "ERROR_TIMEOUT")]
+    private static partial void LogToolTimeout(ILogger logger, string sessionId, string tool, double seconds);
+
+    [LoggerMessage(105, LogLevel.Warning, "Tool {Tool} in session {SessionId} threw; the client got an isError result.", EventName = "ERROR_TOOL")]
+    private static partial void LogToolFailed(ILogger logger, Exception exception, string sessionId, string tool);
+
+    [LoggerMessage(106, LogLevel.Debug, "A notification to session {SessionId} was dropped: {Reason}.", EventName = "NOTIFICATION_DROPPED")]
+    private static partial void LogNotificationDropped(ILogger logger, string sessionId, string reason);
+}

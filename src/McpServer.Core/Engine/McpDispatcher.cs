@@ -1,0 +1,610 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpServer.Catalog;
+using McpServer.Protocol;
+using McpServer.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpServer.Engine;
+
+/// <summary>
+/// The protocol engine: routes each request to its handler, tracks what is in flight, routes
+/// the client's answers to waiting handlers and turns catalogue changes into notifications.
+/// Transports parse envelopes and call it; it knows nothing about HTTP.
+/// </summary>
+public sealed partial class McpDispatcher
+{
+    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = JsonRpcEnvelopeReader.MaxDepth };
+    private readonly ConcurrentQueue<CancellationTokenSource> _ctsPool = new();
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the engine over a catalogue and a session table.</summary>
+    public McpDispatcher(McpCatalog catalog, SessionManager sessions, McpServerOptions? options = null, ILogger<McpDispatcher>? logger = null)
+    {
+        Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        Options = options ?? new McpServerOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        catalog.Changed += OnCatalogChanged;
+        catalog.ResourceUpdated += OnResourceUpdated;
+    }
+
+    /// <summary>The catalogue served.</summary>
+    public McpCatalog Catalog { get; }
+
+    /// <summary>The session table.</summary>
+    public SessionManager Sessions { get; }
+
+    /// <summary>The options in force.</summary>
+    public McpServerOptions Options { get; }
+
+    /// <summary>Raised when a client says its roots changed.</summary>
+    public event Action<McpSession>? RootsChanged;
+
+    /// <summary>
+    /// Runs one request to completion and returns its result or error. Never throws for a
+    /// client's mistake; an unexpected handler failure becomes -32603 and an ERROR_INTERNAL event.
+    /// </summary>
+    public async ValueTask<RpcResult> ExecuteAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink? related, IServiceProvider? services, CancellationToken aborted)
+    {
+        var method = request.Method!;
+        LogMessageReceived(_logger, session.Id, method, request.Id);
+        if (!session.IsInitialized && !ReferenceEquals(method, McpMethods.Initialize) && !ReferenceEquals(method, McpMethods.Ping))
+        {
+            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"'{method}' was sent before 'initialize'. Send 'initialize' first, then 'notifications/initialized'.", "not_initialized"));
+        }
+
+        if (session.InFlightCount >= Options.MaxInFlightPerSession)
+        {
+            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight; wait for some to finish.", "too_many_in_flight"));
+        }
+
+        var cts = RentCts();
+        if (!session.TryAddInFlight(request.Id, cts))
+        {
+            ReturnCts(cts);
+            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
+        }
+
+        var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cts) : default;
+        var context = new RequestContext(this, session, request.Id, method, request.Params, related, services) { CancellationToken = cts.Token };
+        try
+        {
+            var result = await DispatchAsync(context).ConfigureAwait(false);
+            LogMessageSent(_logger, session.Id, method, request.Id);
+            return result;
+        }
+        catch (McpProtocolException ex)
+        {
+            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason));
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return RpcResult.Fail(RpcError.Cancelled);
+        }
+        catch (JsonException ex)
+        {
+            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {ex.Message}", "invalid_params", "params"));
+        }
+        catch (Exception ex)
+        {
+            LogInternalError(_logger, ex, session.Id, method, request.Id);
+            return RpcResult.Fail(new RpcError(McpErrorCode.InternalError, $"The server failed while handling '{method}'. The failure is logged as ERROR_INTERNAL.", "internal_error"));
+        }
+        finally
+        {
+            registration.Dispose();
+            session.RemoveInFlight(request.Id);
+            ReturnCts(cts);
+        }
+    }
+
+    /// <summary>Handles a notification from the client.</summary>
+    public void OnNotification(McpSession session, in JsonRpcEnvelope notification)
+    {
+        LogMessageReceived(_logger, session.Id, notification.Method!, null);
+        switch (notification.Method)
+        {
+            case McpMethods.NotificationCancelled:
+                var p = Bind(notification.Params, McpJsonContext.Default.CancelledNotificationParams);
+                if (p is not null && JsonRpcId.TryFrom(p.RequestId, out var id))
+                {
+                    session.TryCancelInFlight(id);
+                }
+
+                break;
+            case McpMethods.NotificationRootsListChanged:
+                RootsChanged?.Invoke(session);
+                break;
+            default:
+                // notifications/initialized, progress and unknown notifications need no action.
+                break;
+        }
+    }
+
+    /// <summary>Routes a client's response to the handler waiting for it.</summary>
+    public bool OnResponse(McpSession session, in JsonRpcEnvelope response)
+    {
+        ClientResponse answer;
+        if (response.Kind == JsonRpcMessageKind.Response)
+        {
+            using var doc = JsonDocument.Parse(response.Result);
+            answer = new ClientResponse(doc.RootElement.Clone(), 0, null);
+        }
+        else
+        {
+            var code = McpErrorCode.InternalError;
+            string? message = null;
+            try
+            {
+                using var doc = JsonDocument.Parse(response.Error);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    if (doc.RootElement.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci))
+                    {
+                        code = ci;
+                    }
+
+                    if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                    {
+                        message = m.GetString();
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            answer = new ClientResponse(null, code, message);
+        }
+
+        return session.TryCompleteClientRequest(response.Id, answer);
+    }
+
+    private ValueTask<RpcResult> DispatchAsync(RequestContext ctx)
+    {
+        switch (ctx.Method)
+        {
+            case McpMethods.ToolsCall:
+                return CallToolAsync(ctx);
+            case McpMethods.Ping:
+                return Ok(EmptyResult.Instance, McpJsonContext.Default.EmptyResult);
+            case McpMethods.Initialize:
+                return Ok(Initialize(ctx), McpJsonContext.Default.InitializeResult);
+            case McpMethods.ToolsList:
+                return Ok(ListTools(ctx), McpJsonContext.Default.ListToolsResult);
+            case McpMethods.ResourcesList:
+                return Ok(ListResources(ctx), McpJsonContext.Default.ListResourcesResult);
+            case McpMethods.ResourcesTemplatesList:
+                return Ok(ListResourceTemplates(ctx), McpJsonContext.Default.ListResourceTemplatesResult);
+            case McpMethods.ResourcesRead:
+                return ReadResourceAsync(ctx);
+            case McpMethods.ResourcesSubscribe:
+                ctx.Session.Subscribe(RequireUri(ctx));
+                return Ok(EmptyResult.Instance, McpJsonContext.Default.EmptyResult);
+            case McpMethods.ResourcesUnsubscribe:
+                ctx.Session.Unsubscribe(RequireUri(ctx));
+                return Ok(EmptyResult.Instance, McpJsonContext.Default.EmptyResult);
+            case McpMethods.PromptsList:
+                return Ok(ListPrompts(ctx), McpJsonContext.Default.ListPromptsResult);
+            case McpMethods.PromptsGet:
+                return GetPromptAsync(ctx);
+            case McpMethods.CompletionComplete:
+                return CompleteAsync(ctx);
+            case McpMethods.LoggingSetLevel:
+                var level = Bind(ctx.Params, McpJsonContext.Default.SetLevelRequestParams)?.Level
+                    ?? throw McpProtocolException.InvalidParams("'logging/setLevel' needs params.level: one of debug, info, notice, warning, error, critical, alert, emergency.");
+                ctx.Session.LogLevel = level;
+                return Ok(EmptyResult.Instance, McpJsonContext.Default.EmptyResult);
+            default:
+                return ValueTask.FromResult(RpcResult.Fail(new RpcError(McpErrorCode.MethodNotFound, $"Method '{ctx.Method}' is not supported by this server.", "method_not_found", "method")));
+        }
+    }
+
+    private static ValueTask<RpcResult> Ok<T>(T value, JsonTypeInfo<T> typeInfo) where T : notnull => ValueTask.FromResult(RpcResult.Ok(value, typeInfo));
+
+    private InitializeResult Initialize(RequestContext ctx)
+    {
+        var session = ctx.Session;
+        if (session.IsInitialized)
+        {
+            throw new McpProtocolException(McpErrorCode.InvalidRequest, "This session is already initialized; start a new session to initialize again.", "already_initialized");
+        }
+
+        var p = Bind(ctx.Params, McpJsonContext.Default.InitializeRequestParams)
+            ?? throw McpProtocolException.InvalidParams("'initialize' needs params with protocolVersion, capabilities and clientInfo.");
+        if (string.IsNullOrEmpty(p.ProtocolVersion))
+        {
+            throw McpProtocolException.InvalidParams("'initialize' needs params.protocolVersion, e.g. \"2025-11-25\".", "missing_field");
+        }
+
+        // The spec: answer with the requested revision when supported, else with the newest we speak.
+        var revision = ProtocolRevisions.TryParse(p.ProtocolVersion, out var r) ? r : ProtocolRevisions.Latest;
+        session.ClientCapabilities = p.Capabilities ?? new ClientCapabilities();
+        session.ClientInfo = p.ClientInfo;
+        session.Revision = revision;
+        LogSessionInitialized(_logger, session.Id, ProtocolRevisions.ToWire(revision), p.ClientInfo?.Name ?? "?", p.ClientInfo?.Version ?? "?");
+
+        var info = Options.ServerInfo;
+        return new InitializeResult
+        {
+            ProtocolVersion = ProtocolRevisions.ToWire(revision),
+            Capabilities = new ServerCapabilities
+            {
+                Tools = new ListChangedCapability { ListChanged = true },
+                Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+                Prompts = new ListChangedCapability { ListChanged = true },
+                Logging = EmptyResult.Instance,
+                Completions = revision >= ProtocolRevision.V2025_03_26 ? EmptyResult.Instance : null,
+            },
+            ServerInfo = revision >= ProtocolRevision.V2025_11_25 ? info : new Implementation
+            {
+                Name = info.Name,
+                Version = info.Version,
+                Title = revision >= ProtocolRevision.V2025_06_18 ? info.Title : null,
+            },
+            Instructions = Options.Instructions,
+        };
+    }
+
+    private async ValueTask<RpcResult> CallToolAsync(RequestContext ctx)
+    {
+        ReadCallParams(ctx.Params.Span, out var name, out var argsRange, out var tokenRange);
+        if (name is null)
+        {
+            throw McpProtocolException.InvalidParams("'tools/call' needs params.name, the tool to call.", "missing_field");
+        }
+
+        if (!Catalog.TryGetTool(name, out var tool))
+        {
+            throw McpProtocolException.InvalidParams($"Unknown tool '{name}'. Call 'tools/list' to see the tools this server offers.", "unknown_tool");
+        }
+
+        ctx.ToolName = name;
+        var args = new ToolArguments(argsRange.End > 0 ? ctx.Params[argsRange.Start..argsRange.End] : default);
+        if (tokenRange.End > 0)
+        {
+            ctx.ProgressToken = ctx.Params[tokenRange.Start..tokenRange.End];
+        }
+
+        var outer = ctx.CancellationToken;
+        CancellationTokenSource? timeout = null;
+        var timeoutMs = Options.ToolTimeout;
+        if (timeoutMs > TimeSpan.Zero && timeoutMs != Timeout.InfiniteTimeSpan)
+        {
+            timeout = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            timeout.CancelAfter(timeoutMs);
+            ctx.CancellationToken = timeout.Token;
+        }
+
+        try
+        {
+            var pending = tool.Handler(ctx, args);
+            var result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+            return RpcResult.Ok(ForRevision(result, ctx.Session.Revision), McpJsonContext.Default.CallToolResult);
+        }
+        catch (OperationCanceledException) when (timeout is not null && timeout.IsCancellationRequested && !outer.IsCancellationRequested)
+        {
+            LogToolTimeout(_logger, ctx.Session.Id, name, timeoutMs.TotalSeconds);
+            throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeoutMs.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
+        }
+        catch (Exception ex) when (ex is not McpProtocolException and not OperationCanceledException)
+        {
+            // A tool's own failure is a tool result with isError, so the model can see it and react.
+            LogToolFailed(_logger, ex, ctx.Session.Id, name);
+            return RpcResult.Ok(CallToolResult.Error($"Tool '{name}' failed: {ex.Message}"), McpJsonContext.Default.CallToolResult);
+        }
+        finally
+        {
+            timeout?.Dispose();
+        }
+    }
+
+    private static CallToolResult ForRevision(CallToolResult result, ProtocolRevision revision)
+    {
+        if (revision < ProtocolRevision.V2025_06_18 && result.StructuredContent is not null)
+        {
+            return new CallToolResult { Content = result.Content, IsError = result.IsError };
+        }
+
+        return result;
+    }
+
+    private static void ReadCallParams(ReadOnlySpan<byte> json, out string? name, out (int Start, int End) args, out (int Start, int End) token)
+    {
+        name = null;
+        args = default;
+        token = default;
+        if (json.IsEmpty)
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(json, s_readerOptions);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw McpProtocolException.InvalidParams("params.name must be a string.", "invalid_field");
+            }
+            else if (reader.ValueTextEquals("arguments"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    args = (start, (int)reader.BytesConsumed);
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    throw McpProtocolException.InvalidParams("params.arguments must be an object.", "invalid_field");
+                }
+            }
+            else if (reader.ValueTextEquals("_meta"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isToken = reader.ValueTextEquals("progressToken"u8);
+                    reader.Read();
+                    if (isToken && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        token = (start, (int)reader.BytesConsumed);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private ListToolsResult ListTools(RequestContext ctx)
+    {
+        var all = Catalog.Tools;
+        var (start, count, next) = Page(ctx, all.Count);
+        var page = new Tool[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = all[start + i].ForRevision(ctx.Session.Revision);
+        }
+
+        return new ListToolsResult { Tools = page, NextCursor = next };
+    }
+
+    private ListResourcesResult ListResources(RequestContext ctx)
+    {
+        var all = Catalog.Resources;
+        var (start, count, next) = Page(ctx, all.Count);
+        var page = new Resource[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = all[start + i].Resource;
+        }
+
+        return new ListResourcesResult { Resources = page, NextCursor = next };
+    }
+
+    private ListResourceTemplatesResult ListResourceTemplates(RequestContext ctx)
+    {
+        var all = Catalog.ResourceTemplates;
+        var (start, count, next) = Page(ctx, all.Count);
+        var page = new ResourceTemplate[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = all[start + i].Template;
+        }
+
+        return new ListResourceTemplatesResult { ResourceTemplates = page, NextCursor = next };
+    }
+
+    private ListPromptsResult ListPrompts(RequestContext ctx)
+    {
+        var all = Catalog.Prompts;
+        var (start, count, next) = Page(ctx, all.Count);
+        var page = new Prompt[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = all[start + i].Prompt;
+        }
+
+        return new ListPromptsResult { Prompts = page, NextCursor = next };
+    }
+
+    private (int Start, int Count, string? Next) Page(RequestContext ctx, int total)
+    {
+        var cursor = Bind(ctx.Params, McpJsonContext.Default.PaginatedRequestParams)?.Cursor;
+        var start = 0;
+        if (cursor is not null && !TryDecodeCursor(cursor, out start))
+        {
+            throw McpProtocolException.InvalidParams("params.cursor is not a cursor this server issued; start again without a cursor.", "invalid_cursor");
+        }
+
+        start = Math.Min(start, total);
+        var size = Math.Max(1, Options.PageSize);
+        var count = Math.Min(size, total - start);
+        var next = start + count < total ? EncodeCursor(start + count) : null;
+        return (start, count, next);
+    }
+
+    internal static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.ASCII.GetBytes("o:" + offset.ToString(CultureInfo.InvariantCulture)));
+
+    internal static bool TryDecodeCursor(string cursor, out int offset)
+    {
+        offset = 0;
+        Span<byte> bytes = stackalloc byte[32];
+        if (cursor.Length > 40 || !Convert.TryFromBase64String(cursor, bytes, out var n) || n < 3 || bytes[0] != (byte)'o' || bytes[1] != (byte)':')
+        {
+            return false;
+        }
+
+        return int.TryParse(Encoding.ASCII.GetString(bytes[2..n]), NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset >= 0;
+    }
+
+    private static string RequireUri(RequestContext ctx)
+    {
+        var uri = Bind(ctx.Params, McpJsonContext.Default.ResourceUriParams)?.Uri;
+        return string.IsNullOrEmpty(uri) ? throw McpProtocolException.InvalidParams($"'{ctx.Method}' needs params.uri.", "missing_field") : uri;
+    }
+
+    private async ValueTask<RpcResult> ReadResourceAsync(RequestContext ctx)
+    {
+        var uri = RequireUri(ctx);
+        if (!Catalog.TryResolveResource(uri, out var reader, out var variables))
+        {
+            throw new McpProtocolException(McpErrorCode.ResourceNotFound, $"Resource '{uri}' not found. Call 'resources/list' or 'resources/templates/list' to see what exists.", "resource_not_found");
+        }
+
+        var result = await reader(ctx, uri, variables).ConfigureAwait(false);
+        return RpcResult.Ok(result, McpJsonContext.Default.ReadResourceResult);
+    }
+
+    private async ValueTask<RpcResult> GetPromptAsync(RequestContext ctx)
+    {
+        var p = Bind(ctx.Params, McpJsonContext.Default.GetPromptRequestParams);
+        if (string.IsNullOrEmpty(p?.Name))
+        {
+            throw McpProtocolException.InvalidParams("'prompts/get' needs params.name.", "missing_field");
+        }
+
+        if (!Catalog.TryGetPrompt(p.Name, out var prompt))
+        {
+            throw McpProtocolException.InvalidParams($"Unknown prompt '{p.Name}'. Call 'prompts/list' to see the prompts this server offers.", "unknown_prompt");
+        }
+
+        var args = (IReadOnlyDictionary<string, string>?)p.Arguments ?? new Dictionary<string, string>();
+        if (prompt.Prompt.Arguments is { } declared)
+        {
+            foreach (var a in declared)
+            {
+                if (a.Required == true && !args.ContainsKey(a.Name))
+                {
+                    throw McpProtocolException.InvalidParams($"Prompt '{p.Name}' needs argument '{a.Name}'.", "missing_argument");
+                }
+            }
+        }
+
+        var result = await prompt.Handler(ctx, args).ConfigureAwait(false);
+        return RpcResult.Ok(result, McpJsonContext.Default.GetPromptResult);
+    }
+
+    private async ValueTask<RpcResult> CompleteAsync(RequestContext ctx)
+    {
+        var p = Bind(ctx.Params, McpJsonContext.Default.CompleteRequestParams);
+        if (p?.Ref is null || p.Argument?.Name is null)
+        {
+            throw McpProtocolException.InvalidParams("'completion/complete' needs params.ref and params.argument.name.", "missing_field");
+        }
+
+        IReadOnlyDictionary<string, CompletionHandler>? handlers = p.Ref.Type switch
+        {
+            "ref/prompt" when p.Ref.Name is not null => Catalog.TryGetPrompt(p.Ref.Name, out var prompt) ? prompt.Completions
+                : throw McpProtocolException.InvalidParams($"Unknown prompt '{p.Ref.Name}'.", "unknown_prompt"),
+            "ref/resource" when p.Ref.Uri is not null => Catalog.ResourceTemplates.FirstOrDefault(t => t.Template.UriTemplate == p.Ref.Uri)?.Completions
+                ?? (Catalog.Resources.Any(r => r.Uri == p.Ref.Uri) ? null : throw McpProtocolException.InvalidParams($"Unknown resource template '{p.Ref.Uri}'.", "unknown_resource")),
+            _ => throw McpProtocolException.InvalidParams("params.ref.type must be 'ref/prompt' (with name) or 'ref/resource' (with uri).", "invalid_field"),
+        };
+
+        var values = new List<string>();
+        if (handlers is not null && handlers.TryGetValue(p.Argument.Name, out var handler))
+        {
+            var context = (IReadOnlyDictionary<string, string>?)p.Context?.Arguments ?? new Dictionary<string, string>();
+            values.AddRange(await handler(p.Argument.Value ?? string.Empty, context, ctx.CancellationToken).ConfigureAwait(false));
+        }
+
+        // The spec caps a completion at 100 values.
+        var total = values.Count;
+        if (total > 100)
+        {
+            values.RemoveRange(100, total - 100);
+        }
+
+        return RpcResult.Ok(new CompleteResult { Completion = new Completion { Values = values, Total = total, HasMore = total > 100 } }, McpJsonContext.Default.CompleteResult);
+    }
+
+    private static T? Bind<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> typeInfo) where T : class =>
+        json.IsEmpty ? null : JsonSerializer.Deserialize(json.Span, typeInfo);
+
+    private void OnCatalogChanged(CatalogChange change)
+    {
+        if (change.HasFlag(CatalogChange.Tools))
+        {
+            Broadcast(JsonRpcWriter.SerializeNotification<EmptyResult>(McpMethods.NotificationToolsListChanged, null, null), null);
+        }
+
+        if (change.HasFlag(CatalogChange.Resources))
+        {
+            Broadcast(JsonRpcWriter.SerializeNotification<EmptyResult>(McpMethods.NotificationResourcesListChanged, null, null), null);
+        }
+
+        if (change.HasFlag(CatalogChange.Prompts))
+        {
+            Broadcast(JsonRpcWriter.SerializeNotification<EmptyResult>(McpMethods.NotificationPromptsListChanged, null, null), null);
+        }
+    }
+
+    private void OnResourceUpdated(string uri)
+    {
+        var msg = JsonRpcWriter.SerializeNotification(McpMethods.NotificationResourceUpdated, new ResourceUpdatedNotificationParams { Uri = uri }, McpJsonContext.Default.ResourceUpdatedNotificationParams);
+        Broadcast(msg, uri);
+    }
+
+    private void Broadcast(byte[] message, string? subscribedUri)
+    {
+        foreach (var session in Sessions.Sessions)
+        {
+            if (!session.IsInitialized || session.Outbound is not { } sink || (subscribedUri is not null && !session.IsSubscribed(subscribedUri)))
+            {
+                continue;
+            }
+
+            _ = SendQuietlyAsync(sink, message, session.Id);
+        }
+    }
+
+    private async Task SendQuietlyAsync(IMcpMessageSink sink, byte[] message, string sessionId)
+    {
+        try
+        {
+            await sink.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogNotificationDropped(_logger, sessionId, ex.Message);
+        }
+    }
+
+    private CancellationTokenSource RentCts() => _ctsPool.TryDequeue(out var cts) ? cts : new CancellationTokenSource();
+
+    private void ReturnCts(CancellationTokenSource cts)
+    {
+        if (_ctsPool.Count < 1024 && cts.TryReset())
+        {
+            _ctsPool.Enqueue(cts);
+        }
+        else
+        {
+            cts.Dispose();
+        }
+    }
+}

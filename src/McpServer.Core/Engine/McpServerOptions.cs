@@ -1,0 +1,45 @@
+using McpServer.Protocol;
+
+namespace McpServer.Engine;
+
+/// <summary>Options of the protocol engine.</summary>
+public sealed class McpServerOptions
+{
+    /// <summary>Gets or sets the name and version the server reports.
+    /// <value>The default is <c>mcp-server</c> with the assembly version.</value></summary>
+    public Implementation ServerInfo { get; set; } = new()
+    {
+        Name = "mcp-server",
+        Title = "mcp-server",
+        Version = typeof(McpServerOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+    };
+
+    /// <summary>Gets or sets instructions returned by <c>initialize</c>.
+    /// <value>The default is <see langword="null"/>.</value></summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>Gets or sets the number of items on one page of a list result.
+    /// <value>The default is 100: large enough that small catalogues fit on one page.</value></summary>
+    public int PageSize { get; set; } = EngineConstants.DefaultPageSize;
+
+    /// <summary>Gets or sets how long a tool may run before it is cancelled and the client gets a timeout error.
+    /// <value>The default is 60 seconds.</value></summary>
+    public TimeSpan ToolTimeout { get; set; } = EngineConstants.DefaultToolTimeout;
+
+    /// <summary>Gets or sets how long the server waits for a client's answer to sampling, elicitation or roots.
+    /// <value>The default is 5 minutes: elicitation waits on a person.</value></summary>
+    public TimeSpan ClientRequestTimeout { get; set; } = EngineConstants.DefaultClientRequestTimeout;
+
+    /// <summary>Gets or sets the most requests one session may have in flight.
+    /// <value>The default is 64.</value></summary>
+    public int MaxInFlightPerSession { get; set; } = EngineConstants.DefaultMaxInFlightPerSession;
+}
+
+/// <summary>Engine defaults, in one place.</summary>
+internal static class EngineConstants
+{
+    public const int DefaultPageSize = 100;
+    public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultClientRequestTimeout = TimeSpan.FromMinutes(5);
+    public const int DefaultMaxInFlightPerSession = 64;
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpServer.Protocol;
+using McpServer.Sessions;
+
+namespace McpServer.Engine;
+
+/// <summary>
+/// Everything a handler may use while it answers one request: the session, cancellation,
+/// progress, log messages to the client, and requests to the client (sampling, elicitation, roots).
+/// </summary>
+public sealed class RequestContext
+{
+    private readonly McpDispatcher _dispatcher;
+
+    internal RequestContext(McpDispatcher dispatcher, McpSession session, JsonRpcId id, string method, ReadOnlyMemory<byte> parameters, IMcpMessageSink? related, IServiceProvider? services)
+    {
+        _dispatcher = dispatcher;
+        Session = session;
+        Id = id;
+        Method = method;
+        Params = parameters;
+        Related = related;
+        Services = services;
+    }
+
+    /// <summary>The session the request belongs to.</summary>
+    public McpSession Session { get; }
+
+    /// <summary>The request id.</summary>
+    public JsonRpcId Id { get; }
+
+    /// <summary>The method.</summary>
+    public string Method { get; }
+
+    /// <summary>The raw <c>params</c> object.</summary>
+    public ReadOnlyMemory<byte> Params { get; }
+
+    /// <summary>Cancelled when the client cancels, the connection drops, the session ends or the tool times out.</summary>
+    public CancellationToken CancellationToken { get; internal set; }
+
+    /// <summary>Services of the host, when there is one.</summary>
+    public IServiceProvider? Services { get; }
+
+    /// <summary>The name of the tool being called, for logs and metrics.</summary>
+    public string? ToolName { get; internal set; }
+
+    internal IMcpMessageSink? Related { get; }
+
+    internal ReadOnlyMemory<byte> ProgressToken { get; set; }
+
+    /// <summary>Whether the client asked for progress notifications.</summary>
+    public bool HasProgressToken => !ProgressToken.IsEmpty;
+
+    /// <summary>Sends <c>notifications/progress</c> if the client asked for progress; otherwise does nothing.</summary>
+    public ValueTask ReportProgressAsync(double progress, double? total = null, string? message = null)
+    {
+        if (ProgressToken.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var msg = JsonRpcWriter.SerializeProgress(ProgressToken.Span, progress, total, Session.Revision >= ProtocolRevision.V2025_03_26 ? message : null);
+        return SendAsync(msg);
+    }
+
+    /// <summary>Sends <c>notifications/message</c> if the client's log level lets it through.</summary>
+    public ValueTask LogAsync(LoggingLevel level, string message, string? logger = null)
+    {
+        if (Session.LogLevel is { } min && level < min)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var data = JsonSerializer.SerializeToElement(message, McpJsonContext.Default.String);
+        var msg = JsonRpcWriter.SerializeNotification(McpMethods.NotificationMessage, new LoggingMessageNotificationParams { Level = level, Logger = logger, Data = data }, McpJsonContext.Default.LoggingMessageNotificationParams);
+        return SendAsync(msg);
+    }
+
+    /// <summary>Asks the client's model for a completion (<c>sampling/createMessage</c>).</summary>
+    public async Task<CreateMessageResult> SampleAsync(CreateMessageRequestParams request, CancellationToken cancellationToken = default)
+    {
+        if (Session.ClientCapabilities?.Sampling is null)
+        {
+            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the sampling capability, so the server cannot ask it for a completion.", "capability_missing");
+        }
+
+        var result = await SendRequestAsync(McpMethods.SamplingCreateMessage, request, McpJsonContext.Default.CreateMessageRequestParams, cancellationToken).ConfigureAwait(false);
+        return result.Deserialize(McpJsonContext.Default.CreateMessageResult) ?? new CreateMessageResult();
+    }
+
+    /// <summary>Asks the user for input through the client (<c>elicitation/create</c>, 2025-06-18 on).</summary>
+    public async Task<ElicitResult> ElicitAsync(ElicitRequestParams request, CancellationToken cancellationToken = default)
+    {
+        if (Session.ClientCapabilities?.Elicitation is null)
+        {
+            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the elicitation capability, so the server cannot ask the user.", "capability_missing");
+        }
+
+        var result = await SendRequestAsync(McpMethods.ElicitationCreate, request, McpJsonContext.Default.ElicitRequestParams, cancellationToken).ConfigureAwait(false);
+        return result.Deserialize(McpJsonContext.Default.ElicitResult) ?? new ElicitResult();
+    }
+
+    /// <summary>Asks the client for its roots (<c>roots/list</c>).</summary>
+    public async Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default)
+    {
+        if (Session.ClientCapabilities?.Roots is null)
+        {
+            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the roots capability.", "capability_missing");
+        }
+
+        var result = await SendRequestAsync<EmptyResult>(McpMethods.RootsList, null, null, cancellationToken).ConfigureAwait(false);
+        return result.Deserialize(McpJsonContext.Default.ListRootsResult) ?? new ListRootsResult();
+    }
+
+    /// <summary>Sends any request to the client and waits for its result.</summary>
+    public async Task<JsonElement> SendRequestAsync<TParams>(string method, TParams? parameters, JsonTypeInfo<TParams>? typeInfo, CancellationToken cancellationToken = default)
+    {
+        var (id, completion) = Session.RegisterClientRequest();
+        try
+        {
+            var msg = JsonRpcWriter.SerializeRequest(id, method, parameters, typeInfo);
+            await SendAsync(msg).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
+            linked.CancelAfter(_dispatcher.Options.ClientRequestTimeout);
+            ClientResponse response;
+            try
+            {
+                response = await completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !CancellationToken.IsCancellationRequested && !Session.IsEnded)
+            {
+                throw new McpProtocolException(McpErrorCode.RequestTimeout, $"The client did not answer '{method}' within {_dispatcher.Options.ClientRequestTimeout.TotalSeconds:0} s.", "client_timeout");
+            }
+
+            if (response.Result is { } result)
+            {
+                return result;
+            }
+
+            throw new McpProtocolException(response.ErrorCode, $"The client answered '{method}' with error {response.ErrorCode}: {response.ErrorMessage}", "client_error");
+        }
+        finally
+        {
+            Session.ForgetClientRequest(id);
+        }
+    }
+
+    /// <summary>
+    /// Ends the response stream of this request now (SSE polling, 2025-11-25). The client
+    /// reconnects with <c>Last-Event-ID</c> and gets the rest. Does nothing on other transports.
+    /// </summary>
+    public void CloseStream()
+    {
+        if (Related is IRequestStream stream)
+        {
+            stream.RequestClose();
+        }
+    }
+
+    internal ValueTask SendAsync(byte[] message) =>
+        (Related ?? Session.Outbound) is { } sink ? sink.SendAsync(message, CancellationToken) : ValueTask.CompletedTask;
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using McpServer.Engine;
+using McpServer.Protocol;
+
+namespace McpServer.Sessions;
+
+/// <summary>
+/// One client's session: what was negotiated, what it subscribed to, what is in flight.
+/// Kept small: collections are created on first use, so an idle session costs a few hundred bytes.
+/// </summary>
+public sealed class McpSession
+{
+    private ConcurrentDictionary<JsonRpcId, CancellationTokenSource>? _inFlight;
+    private ConcurrentDictionary<long, TaskCompletionSource<ClientResponse>>? _pending;
+    private HashSet<string>? _subscriptions;
+    private long _nextRequestId;
+    private long _lastActivity;
+    private int _ended;
+
+    internal McpSession(string id, string transport, long now)
+    {
+        Id = id;
+        Transport = transport;
+        _lastActivity = now;
+    }
+
+    /// <summary>The session id (visible ASCII, 128 random bits).</summary>
+    public string Id { get; }
+
+    /// <summary>"streamable-http", "sse" or "stdio".</summary>
+    public string Transport { get; }
+
+    /// <summary>The negotiated revision (<see cref="ProtocolRevision.None"/> before <c>initialize</c>).</summary>
+    public ProtocolRevision Revision { get; internal set; }
+
+    /// <summary>What the client said it can do.</summary>
+    public ClientCapabilities? ClientCapabilities { get; internal set; }
+
+    /// <summary>The client's name and version.</summary>
+    public Implementation? ClientInfo { get; internal set; }
+
+    /// <summary>Whether <c>initialize</c> was answered.</summary>
+    public bool IsInitialized => Revision != ProtocolRevision.None;
+
+    /// <summary>The lowest log level the client asked for; <see langword="null"/> sends every level.</summary>
+    public LoggingLevel? LogLevel { get; internal set; }
+
+    /// <summary>Whether the session has ended.</summary>
+    public bool IsEnded => Volatile.Read(ref _ended) != 0;
+
+    /// <summary>Where messages not tied to a request go (standalone SSE stream, legacy SSE stream, stdout).</summary>
+    public IMcpMessageSink? Outbound { get; set; }
+
+    /// <summary>State a transport keeps with the session (e.g. SSE streams and their replay buffer).</summary>
+    public object? TransportState { get; set; }
+
+    internal long LastActivity => Volatile.Read(ref _lastActivity);
+
+    internal int InFlightCount => _inFlight?.Count ?? 0;
+
+    internal void Touch(long now) => Volatile.Write(ref _lastActivity, now);
+
+    internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+
+    internal bool TryAddInFlight(JsonRpcId id, CancellationTokenSource cts)
+    {
+        var map = _inFlight ?? Interlocked.CompareExchange(ref _inFlight, new(), null) ?? _inFlight!;
+        return map.TryAdd(id, cts);
+    }
+
+    internal void RemoveInFlight(JsonRpcId id) => _inFlight?.TryRemove(id, out _);
+
+    internal bool TryCancelInFlight(JsonRpcId id)
+    {
+        if (_inFlight is { } map && map.TryGetValue(id, out var cts))
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    internal void CancelAll()
+    {
+        if (_inFlight is { } map)
+        {
+            foreach (var cts in map.Values)
+            {
+                try
+                {
+                    cts.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+        }
+
+        if (_pending is { } pending)
+        {
+            foreach (var tcs in pending.Values)
+            {
+                tcs.TrySetCanceled();
+            }
+        }
+    }
+
+    internal (long Id, TaskCompletionSource<ClientResponse> Completion) RegisterClientRequest()
+    {
+        var id = Interlocked.Increment(ref _nextRequestId);
+        var tcs = new TaskCompletionSource<ClientResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var map = _pending ?? Interlocked.CompareExchange(ref _pending, new(), null) ?? _pending!;
+        map[id] = tcs;
+        return (id, tcs);
+    }
+
+    internal void ForgetClientRequest(long id) => _pending?.TryRemove(id, out _);
+
+    internal bool TryCompleteClientRequest(JsonRpcId id, ClientResponse response)
+    {
+        if (!id.IsString && _pending is { } map && map.TryRemove(id.Number, out var tcs))
+        {
+            return tcs.TrySetResult(response);
+        }
+
+        return false;
+    }
+
+    /// <summary>Subscribes to updates of a resource.</summary>
+    internal void Subscribe(string uri)
+    {
+        lock (this)
+        {
+            (_subscriptions ??= new HashSet<string>(StringComparer.Ordinal)).Add(uri);
+        }
+    }
+
+    internal void Unsubscribe(string uri)
+    {
+        lock (this)
+        {
+            _subscriptions?.Remove(uri);
+        }
+    }
+
+    internal bool IsSubscribed(string uri)
+    {
+        lock (this)
+        {
+            return _subscriptions?.Contains(uri) == true;
+        }
+    }
+}
+
+/// <summary>A client's answer to a server-to-client request.</summary>
+internal readonly record struct ClientResponse(JsonElement? Result, int ErrorCode, string? ErrorMessage);

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpServer.Sessions;
+
+/// <summary>Options of the session table.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>Gets or sets the most sessions held at once; a new <c>initialize</c> past it gets HTTP 503.
+    /// <value>The default is 10 000.</value></summary>
+    public int MaxSessions { get; set; } = SessionConstants.DefaultMaxSessions;
+
+    /// <summary>Gets or sets how long a session may sit unused before it is ended.
+    /// <value>The default is 30 minutes.</value></summary>
+    public TimeSpan IdleTimeout { get; set; } = SessionConstants.DefaultIdleTimeout;
+}
+
+/// <summary>Session defaults.</summary>
+internal static class SessionConstants
+{
+    public const int DefaultMaxSessions = 10_000;
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>The table of live sessions, their limit and their idle expiry.</summary>
+public sealed partial class SessionManager : IDisposable
+{
+    private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
+    private readonly SessionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer? _sweeper;
+    private int _count;
+
+    /// <summary>Creates the table.</summary>
+    public SessionManager(SessionOptions? options = null, TimeProvider? time = null, ILogger<SessionManager>? logger = null, bool sweep = true)
+    {
+        _options = options ?? new SessionOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        if (sweep)
+        {
+            var period = TimeSpan.FromTicks(Math.Clamp(_options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+            _sweeper = _time.CreateTimer(static s => ((SessionManager)s!).SweepIdle(), this, period, period);
+        }
+    }
+
+    /// <summary>Raised after a session ends (deleted, expired or closed by its transport).</summary>
+    public event Action<McpSession>? SessionEnded;
+
+    /// <summary>The number of live sessions.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The live sessions.</summary>
+    public IEnumerable<McpSession> Sessions => _sessions.Values;
+
+    /// <summary>The options in force.</summary>
+    public SessionOptions Options => _options;
+
+    internal long Now => _time.GetTimestamp();
+
+    /// <summary>Creates a session, or returns <see langword="null"/> when the table is full.</summary>
+    public McpSession? TryCreate(string transport)
+    {
+        if (Interlocked.Increment(ref _count) > _options.MaxSessions)
+        {
+            Interlocked.Decrement(ref _count);
+            LogSessionLimit(_logger, _options.MaxSessions);
+            return null;
+        }
+
+        while (true)
+        {
+            var session = new McpSession(NewId(), transport, Now);
+            if (_sessions.TryAdd(session.Id, session))
+            {
+                LogSessionCreated(_logger, session.Id, transport);
+                return session;
+            }
+        }
+    }
+
+    /// <summary>Finds a live session.</summary>
+    public bool TryGet(string id, out McpSession session)
+    {
+        if (_sessions.TryGetValue(id, out session!) && !session.IsEnded)
+        {
+            session.Touch(Now);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends a session: cancels its work and removes it.</summary>
+    public bool End(McpSession session, string why)
+    {
+        if (!session.TryEnd())
+        {
+            return false;
+        }
+
+        if (_sessions.TryRemove(session.Id, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+
+        session.CancelAll();
+        LogSessionEnded(_logger, session.Id, why);
+        SessionEnded?.Invoke(session);
+        return true;
+    }
+
+    /// <summary>Ends every session (shutdown).</summary>
+    public void EndAll(string why)
+    {
+        foreach (var s in _sessions.Values)
+        {
+            End(s, why);
+        }
+    }
+
+    internal void SweepIdle()
+    {
+        var now = Now;
+        foreach (var s in _sessions.Values)
+        {
+            if (s.InFlightCount == 0 && _time.GetElapsedTime(s.LastActivity, now) > _options.IdleTimeout && s.Outbound is null)
+            {
+                End(s, "idle timeout");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _sweeper?.Dispose();
+
+    private static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    [LoggerMessage(200, LogLevel.Debug, "Session {SessionId} created on {Transport}.", EventName = "SESSION_CREATED")]
+    private static partial void LogSessionCreated(ILogger logger, string sessionId, string transport);
+
+    [LoggerMessage(201, LogLevel.Debug, "Session {SessionId} ended: {Why}.", EventName = "SESSION_ENDED")]
+    private static partial void LogSessionEnded(ILogger logger, string sessionId, string why);
+
+    [LoggerMessage(202, LogLevel.Warning, "Session limit of {MaxSessions} reached; new sessions are refused with HTTP 503 until some end. Raise limits.maxSessions or lower the idle timeout.", EventName = "ERROR_SESSION_LIMIT")]
+    private static partial void LogSessionLimit(ILogger logger, int maxSessions);
+}
