@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace McpServer.Engine;
 
 // Event names are a public contract (the operator guide names them): never rename, only add.
-// Ids 100-199: engine. Next free id: 108.
+// Ids 100-199: engine. Next free id: 108 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]

@@ -127,7 +127,7 @@ public sealed partial class SessionManager : IDisposable
         var now = Now;
         foreach (var s in _sessions.Values)
         {
-            if (s.InFlightCount == 0 && _time.GetElapsedTime(s.LastActivity, now) > _options.IdleTimeout && s.Outbound is null)
+            if (s.Transport != "stdio" && s.InFlightCount == 0 && _time.GetElapsedTime(s.LastActivity, now) > _options.IdleTimeout)
             {
                 End(s, "idle timeout");
             }

@@ -1,0 +1,31 @@
+using McpServer.Engine;
+using McpServer.Protocol;
+using Microsoft.AspNetCore.Http;
+
+namespace McpServer.AspNetCore;
+
+/// <summary>Writes refusals as a JSON-RPC error body with the HTTP status a client expects.</summary>
+internal static class HttpErrors
+{
+    public static async Task WriteAsync(HttpContext http, int status, JsonRpcId? id, RpcError error)
+    {
+        var response = http.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.StatusCode = status;
+        using var buffer = new PooledBufferWriter(256);
+        JsonRpcWriter.WriteError(buffer, id, error);
+        response.ContentType = "application/json";
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    public static Task InvalidMessageAsync(HttpContext http, in InvalidMessage m) =>
+        WriteAsync(http, m.HttpStatus, m.Id, new RpcError(McpErrorCode.InvalidMessage, m.Message, m.Reason, m.Field));
+
+    public static Task InvalidMessageAsync(HttpContext http, int status, string reason, string message, string? field = null) =>
+        WriteAsync(http, status, null, new RpcError(McpErrorCode.InvalidMessage, message, reason, field));
+}

@@ -1,0 +1,94 @@
+using McpServer.AspNetCore;
+using McpServer.AspNetCore.LegacySse;
+using McpServer.AspNetCore.StreamableHttp;
+using McpServer.Catalog;
+using McpServer.Engine;
+using McpServer.Protocol;
+using McpServer.Sessions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the MCP server in a service collection.</summary>
+public static class McpServerServiceCollectionExtensions
+{
+    /// <summary>Adds the MCP engine, its session table and the HTTP transports.</summary>
+    public static IMcpServerBuilder AddMcpServer(this IServiceCollection services, Action<McpServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<McpServerOptions>();
+        services.AddOptions<SessionOptions>();
+        services.AddOptions<McpHttpOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var catalog = new McpCatalog();
+            foreach (var registration in sp.GetServices<CatalogRegistration>())
+            {
+                registration.Apply(sp, catalog);
+            }
+
+            return catalog;
+        });
+        services.TryAddSingleton(sp => new SessionManager(
+            sp.GetRequiredService<IOptions<SessionOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SessionManager>>()));
+        services.TryAddSingleton(sp => new McpDispatcher(
+            sp.GetRequiredService<McpCatalog>(),
+            sp.GetRequiredService<SessionManager>(),
+            sp.GetRequiredService<IOptions<McpServerOptions>>().Value,
+            sp.GetRequiredService<ILogger<McpDispatcher>>()));
+        services.TryAddSingleton(sp => new SseKeepAlive(sp.GetRequiredService<IOptions<McpHttpOptions>>().Value, sp.GetRequiredService<SessionManager>()));
+        services.TryAddSingleton<StreamableHttpHandler>();
+        services.TryAddSingleton<LegacySseHandler>();
+        return new McpServerBuilder(services);
+    }
+
+    /// <summary>Configures the HTTP transports.</summary>
+    public static IMcpServerBuilder WithHttpTransport(this IMcpServerBuilder builder, Action<McpHttpOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Configures the session table.</summary>
+    public static IMcpServerBuilder WithSessions(this IMcpServerBuilder builder, Action<SessionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds tools, resources and prompts to the catalogue when it is created.</summary>
+    public static IMcpServerBuilder WithCatalog(this IMcpServerBuilder builder, Action<IServiceProvider, McpCatalog> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(new CatalogRegistration(configure));
+        return builder;
+    }
+
+    /// <summary>Adds a tool.</summary>
+    public static IMcpServerBuilder WithTool(this IMcpServerBuilder builder, ToolDefinition tool) =>
+        builder.WithCatalog((_, c) => c.AddTool(tool));
+
+    /// <summary>Adds a tool from its name, description, input schema (JSON text) and handler.</summary>
+    public static IMcpServerBuilder WithTool(this IMcpServerBuilder builder, string name, string description, string inputSchema, ToolHandler handler) =>
+        builder.WithTool(new ToolDefinition(new Tool { Name = name, Description = description, InputSchema = Schemas.Parse(inputSchema) }, handler));
+
+    /// <summary>Adds a resource.</summary>
+    public static IMcpServerBuilder WithResource(this IMcpServerBuilder builder, ResourceDefinition resource) =>
+        builder.WithCatalog((_, c) => c.AddResource(resource));
+
+    /// <summary>Adds a prompt.</summary>
+    public static IMcpServerBuilder WithPrompt(this IMcpServerBuilder builder, PromptDefinition prompt) =>
+        builder.WithCatalog((_, c) => c.AddPrompt(prompt));
+}

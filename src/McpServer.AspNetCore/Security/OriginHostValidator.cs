@@ -1,0 +1,63 @@
+using McpServer.Engine;
+using McpServer.Protocol;
+using Microsoft.AspNetCore.Http;
+
+namespace McpServer.AspNetCore.Security;
+
+/// <summary>
+/// DNS rebinding protection: the <c>Host</c> header must name an allowed host and an
+/// <c>Origin</c> header, when present, must be a loopback origin or an allowed one.
+/// </summary>
+internal static class OriginHostValidator
+{
+    public static bool TryValidate(HttpContext http, McpHttpOptions options, out RpcError? error)
+    {
+        error = null;
+        if (options.AllowedHosts is { } hosts)
+        {
+            var host = http.Request.Host.Host;
+            if (http.Request.Host.HasValue && http.Request.Host.Host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+            {
+                host = "[" + host + "]";
+            }
+
+            if (!Contains(hosts, host))
+            {
+                error = new RpcError(McpErrorCode.ServerError, $"Host '{http.Request.Host}' is not allowed. Connect through an allowed host name, or add it to http.allowedHosts.", "host_not_allowed", "Host");
+                return false;
+            }
+        }
+
+        var origin = http.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || IsLoopbackOrigin(origin) || Contains(options.AllowedOrigins, origin) || Contains(options.AllowedOrigins, "*"))
+        {
+            return true;
+        }
+
+        error = new RpcError(McpErrorCode.ServerError, $"Origin '{origin}' is not allowed. Add it to http.allowedOrigins if this page should reach the server.", "origin_not_allowed", "Origin");
+        return false;
+    }
+
+    private static bool Contains(IList<string> list, string value)
+    {
+        foreach (var item in list)
+        {
+            if (string.Equals(item, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsLoopbackOrigin(string origin)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return false;
+        }
+
+        return uri.Host is "localhost" or "127.0.0.1" or "[::1]" || uri.IsLoopback;
+    }
+}

@@ -1,0 +1,459 @@
+using System.Buffers;
+using System.Text.Unicode;
+using McpServer.AspNetCore.Security;
+using McpServer.Engine;
+using McpServer.Protocol;
+using McpServer.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpServer.AspNetCore.StreamableHttp;
+
+/// <summary>
+/// The Streamable HTTP transport (2025-03-26 on): POST carries client messages, GET opens the
+/// standalone SSE stream or resumes one, DELETE ends the session.
+/// </summary>
+internal sealed partial class StreamableHttpHandler(
+    McpDispatcher dispatcher,
+    IOptions<McpHttpOptions> httpOptions,
+    SseKeepAlive keepAlive,
+    ILogger<StreamableHttpHandler> logger)
+{
+    private readonly McpHttpOptions _options = httpOptions.Value;
+    private readonly SessionManager _sessions = dispatcher.Sessions;
+
+    public async Task HandlePostAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (!OriginHostValidator.TryValidate(http, _options, out var forbidden))
+        {
+            LogRefused(logger, forbidden!.Reason!, http.Connection.RemoteIpAddress?.ToString());
+            await HttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, null, forbidden).ConfigureAwait(false);
+            return;
+        }
+
+        if (!IsJsonContentType(request.ContentType))
+        {
+            await RefuseAsync(http, StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "POST bodies must be JSON: send Content-Type: application/json.", "Content-Type").ConfigureAwait(false);
+            return;
+        }
+
+        if (!AcceptsBoth(request.Headers.Accept))
+        {
+            await RefuseAsync(http, StatusCodes.Status406NotAcceptable, "not_acceptable", "The Accept header must list both application/json and text/event-stream.", "Accept").ConfigureAwait(false);
+            return;
+        }
+
+        if (!CheckProtocolVersionHeader(http, out var badVersion))
+        {
+            await RefuseAsync(http, StatusCodes.Status400BadRequest, "unsupported_protocol_version", $"MCP-Protocol-Version '{badVersion}' is not supported. Supported: {string.Join(", ", ProtocolRevisions.Supported)}.", HttpConstants.ProtocolVersionHeader).ConfigureAwait(false);
+            return;
+        }
+
+        var (body, length, tooLarge) = await ReadBodyAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
+        if (tooLarge)
+        {
+            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes. Send a smaller message or raise limits.maxRequestBodyBytes.", null).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var json = body.AsMemory(0, length);
+            if (!Utf8.IsValid(json.Span))
+            {
+                await RefuseAsync(http, StatusCodes.Status400BadRequest, "invalid_utf8", "The body is not valid UTF-8; JSON must be encoded as UTF-8.", null).ConfigureAwait(false);
+                return;
+            }
+
+            if (JsonRpcEnvelopeReader.IsBatch(json.Span))
+            {
+                await HandleBatchAsync(http, json).ConfigureAwait(false);
+                return;
+            }
+
+            if (!JsonRpcEnvelopeReader.TryRead(json, out var envelope, out var invalid))
+            {
+                LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+                await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
+                return;
+            }
+
+            await HandleMessageAsync(http, envelope).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    private async Task HandleMessageAsync(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        McpSession? session;
+        var created = false;
+        if (envelope.Kind == JsonRpcMessageKind.Request && ReferenceEquals(envelope.Method, McpMethods.Initialize) && !http.Request.Headers.ContainsKey(HttpConstants.SessionIdHeader))
+        {
+            session = _sessions.TryCreate("streamable-http");
+            if (session is null)
+            {
+                await HttpErrors.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, envelope.Id, new RpcError(McpErrorCode.ServerError, $"The server holds its maximum of {_sessions.Options.MaxSessions} sessions. Retry later, or close unused sessions.", "too_many_sessions")).ConfigureAwait(false);
+                return;
+            }
+
+            created = true;
+        }
+        else
+        {
+            session = await FindSessionAsync(http, envelope.Kind == JsonRpcMessageKind.Request ? envelope.Id : null).ConfigureAwait(false);
+            if (session is null)
+            {
+                return;
+            }
+        }
+
+        switch (envelope.Kind)
+        {
+            case JsonRpcMessageKind.Notification:
+                dispatcher.OnNotification(session, envelope);
+                http.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+            case JsonRpcMessageKind.Response:
+            case JsonRpcMessageKind.ErrorResponse:
+                dispatcher.OnResponse(session, envelope);
+                http.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+        }
+
+        var stream = new PostResponseStream(http, session, _options, keepAlive);
+        var result = await dispatcher.ExecuteAsync(session, envelope, stream, http.RequestServices, CancellationToken.None).ConfigureAwait(false);
+        if (created && result.Error is not null)
+        {
+            _sessions.End(session, "initialize failed");
+            created = false;
+        }
+
+        using var buffer = new PooledBufferWriter(1024);
+        JsonRpcWriter.WriteResponse(buffer, envelope.Id, result);
+        if (stream.IsStreaming)
+        {
+            await stream.CompleteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+            return;
+        }
+
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        if (created)
+        {
+            response.Headers[HttpConstants.SessionIdHeader] = session.Id;
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        try
+        {
+            await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            LogClientGone(logger, session.Id);
+        }
+    }
+
+    private async Task HandleBatchAsync(HttpContext http, ReadOnlyMemory<byte> json)
+    {
+        var items = new List<(JsonRpcEnvelope Envelope, InvalidMessage? Error)>();
+        if (!JsonRpcEnvelopeReader.TryReadBatch(json, items, out var invalid))
+        {
+            LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+            await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
+            return;
+        }
+
+        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
+        if (session is null)
+        {
+            return;
+        }
+
+        if (!ProtocolRevisions.AllowsBatches(session.Revision))
+        {
+            await RefuseAsync(http, StatusCodes.Status400BadRequest, "batch_not_supported", $"JSON-RPC batches are not part of protocol revision {ProtocolRevisions.ToWire(session.Revision)}; send one message per request.", null).ConfigureAwait(false);
+            return;
+        }
+
+        var pending = new List<Task<(JsonRpcId? Id, RpcResult Result)>>();
+        foreach (var (envelope, error) in items)
+        {
+            if (error is { } e)
+            {
+                pending.Add(Task.FromResult<(JsonRpcId?, RpcResult)>((e.Id, RpcResult.Fail(new RpcError(McpErrorCode.InvalidMessage, e.Message, e.Reason, e.Field)))));
+                continue;
+            }
+
+            switch (envelope.Kind)
+            {
+                case JsonRpcMessageKind.Notification:
+                    dispatcher.OnNotification(session, envelope);
+                    break;
+                case JsonRpcMessageKind.Response:
+                case JsonRpcMessageKind.ErrorResponse:
+                    dispatcher.OnResponse(session, envelope);
+                    break;
+                default:
+                    if (ReferenceEquals(envelope.Method, McpMethods.Initialize))
+                    {
+                        pending.Add(Task.FromResult<(JsonRpcId?, RpcResult)>((envelope.Id, RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, "'initialize' must not be part of a batch.", "invalid_structure")))));
+                        break;
+                    }
+
+                    var env = envelope;
+                    pending.Add(Task.Run(async () => ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, http.RequestServices, CancellationToken.None).ConfigureAwait(false))));
+                    break;
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            http.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        var results = await Task.WhenAll(pending).ConfigureAwait(false);
+        using var buffer = new PooledBufferWriter(1024);
+        buffer.Write("["u8);
+        var first = true;
+        foreach (var (id, result) in results)
+        {
+            if (result.IsCancelled)
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                buffer.Write(","u8);
+            }
+
+            first = false;
+            if (id is { } known)
+            {
+                JsonRpcWriter.WriteResponse(buffer, known, result);
+            }
+            else
+            {
+                JsonRpcWriter.WriteError(buffer, null, result.Error!);
+            }
+        }
+
+        buffer.Write("]"u8);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = buffer.WrittenCount;
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    public async Task HandleGetAsync(HttpContext http)
+    {
+        if (!OriginHostValidator.TryValidate(http, _options, out var forbidden))
+        {
+            await HttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, null, forbidden!).ConfigureAwait(false);
+            return;
+        }
+
+        if (!http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(http, StatusCodes.Status406NotAcceptable, "not_acceptable", "GET opens an SSE stream: the Accept header must list text/event-stream.", "Accept").ConfigureAwait(false);
+            return;
+        }
+
+        if (!CheckProtocolVersionHeader(http, out var badVersion))
+        {
+            await RefuseAsync(http, StatusCodes.Status400BadRequest, "unsupported_protocol_version", $"MCP-Protocol-Version '{badVersion}' is not supported. Supported: {string.Join(", ", ProtocolRevisions.Supported)}.", HttpConstants.ProtocolVersionHeader).ConfigureAwait(false);
+            return;
+        }
+
+        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
+        if (session is null)
+        {
+            return;
+        }
+
+        var state = HttpSessionState.For(session, _options);
+        var writer = new SseWriter(http);
+        var replay = new List<(string Id, byte[] Json)>();
+        var lastEventId = http.Request.Headers[HttpConstants.LastEventIdHeader].ToString();
+        int streamId;
+        long after;
+        if (lastEventId.Length > 0)
+        {
+            if (!HttpSessionState.TryParseEventId(lastEventId, out streamId, out after))
+            {
+                await RefuseAsync(http, StatusCodes.Status400BadRequest, "invalid_last_event_id", $"Last-Event-ID '{lastEventId}' is not an event id this server issued.", HttpConstants.LastEventIdHeader).ConfigureAwait(false);
+                return;
+            }
+        }
+        else
+        {
+            streamId = 0;
+            after = long.MaxValue;
+        }
+
+        var attachment = state.Resume(streamId, after, writer, replay);
+        var primed = streamId == 0 && session.Revision >= ProtocolRevision.V2025_11_25 ? state.PrimingId(state.Standalone) : null;
+        await writer.StartAsync(primed, _options.SseRetryInterval).ConfigureAwait(false);
+        foreach (var (id, json) in replay)
+        {
+            await writer.WriteEventAsync(id, json).ConfigureAwait(false);
+        }
+
+        if (attachment is null)
+        {
+            return;
+        }
+
+        keepAlive.Add(writer, session);
+        LogStreamOpened(logger, session.Id, streamId);
+        try
+        {
+            await attachment.Released.Task.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            keepAlive.Remove(writer);
+            if (state.TryGetStream(streamId, out var stream))
+            {
+                state.Release(stream, attachment);
+            }
+
+            LogStreamClosed(logger, session.Id, streamId);
+        }
+    }
+
+    public async Task HandleDeleteAsync(HttpContext http)
+    {
+        if (!OriginHostValidator.TryValidate(http, _options, out var forbidden))
+        {
+            await HttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, null, forbidden!).ConfigureAwait(false);
+            return;
+        }
+
+        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
+        if (session is null)
+        {
+            return;
+        }
+
+        _sessions.End(session, "deleted by client");
+        http.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task<McpSession?> FindSessionAsync(HttpContext http, JsonRpcId? id)
+    {
+        var header = http.Request.Headers[HttpConstants.SessionIdHeader];
+        if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
+        {
+            LogInvalidMessage(logger, "missing_session_id", "request without Mcp-Session-Id", http.Connection.RemoteIpAddress?.ToString());
+            await HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(McpErrorCode.InvalidMessage, "The Mcp-Session-Id header is required; send 'initialize' first and echo the session id it returns.", "missing_session_id", HttpConstants.SessionIdHeader)).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!_sessions.TryGet(header[0]!, out var session) || session.Transport != "streamable-http")
+        {
+            await HttpErrors.WriteAsync(http, StatusCodes.Status404NotFound, id, new RpcError(McpErrorCode.SessionNotFound, "Session not found: it ended, expired or never existed. Send 'initialize' without Mcp-Session-Id to start a new one.", "session_not_found", HttpConstants.SessionIdHeader)).ConfigureAwait(false);
+            return null;
+        }
+
+        return session;
+    }
+
+    private Task RefuseAsync(HttpContext http, int status, string reason, string message, string? field)
+    {
+        LogInvalidMessage(logger, reason, message, http.Connection.RemoteIpAddress?.ToString());
+        return HttpErrors.InvalidMessageAsync(http, status, reason, message, field);
+    }
+
+    private static bool CheckProtocolVersionHeader(HttpContext http, out string value)
+    {
+        value = http.Request.Headers[HttpConstants.ProtocolVersionHeader].ToString();
+        return value.Length == 0 || ProtocolRevisions.TryParse(value, out _);
+    }
+
+    private static bool IsJsonContentType(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return false;
+        }
+
+        var semi = contentType.IndexOf(';', StringComparison.Ordinal);
+        var media = (semi < 0 ? contentType : contentType[..semi]).Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool AcceptsBoth(Microsoft.Extensions.Primitives.StringValues accept)
+    {
+        bool json = false, sse = false;
+        foreach (var value in accept)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            json |= value.Contains("application/json", StringComparison.OrdinalIgnoreCase) || value.Contains("*/*", StringComparison.Ordinal);
+            sse |= value.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) || value.Contains("*/*", StringComparison.Ordinal);
+        }
+
+        return json && sse;
+    }
+
+    private static async ValueTask<(byte[] Body, int Length, bool TooLarge)> ReadBodyAsync(HttpRequest request, long max, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > max)
+        {
+            return ([], 0, true);
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            if (buffer.Length > max)
+            {
+                reader.AdvanceTo(buffer.End);
+                return ([], 0, true);
+            }
+
+            if (read.IsCompleted)
+            {
+                var length = (int)buffer.Length;
+                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                buffer.CopyTo(array);
+                reader.AdvanceTo(buffer.End);
+                return (array, length, false);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    [LoggerMessage(300, LogLevel.Information, "Refused a message from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
+    private static partial void LogInvalidMessage(ILogger logger, string reason, string detail, string? clientAddress);
+
+    [LoggerMessage(301, LogLevel.Information, "Refused a request from {ClientAddress}: {Reason}.", EventName = "ERROR_FORBIDDEN")]
+    private static partial void LogRefused(ILogger logger, string reason, string? clientAddress);
+
+    [LoggerMessage(302, LogLevel.Debug, "Session {SessionId}: SSE stream {StreamId} opened.", EventName = "STREAM_OPENED")]
+    private static partial void LogStreamOpened(ILogger logger, string sessionId, int streamId);
+
+    [LoggerMessage(303, LogLevel.Debug, "Session {SessionId}: SSE stream {StreamId} closed.", EventName = "STREAM_CLOSED")]
+    private static partial void LogStreamClosed(ILogger logger, string sessionId, int streamId);
+
+    [LoggerMessage(304, LogLevel.Debug, "Session {SessionId}: the client left before its response was written.", EventName = "CLIENT_GONE")]
+    private static partial void LogClientGone(ILogger logger, string sessionId);
+}

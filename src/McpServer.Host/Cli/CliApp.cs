@@ -1,0 +1,134 @@
+using System.CommandLine;
+using McpServer.Host.Catalogs;
+using McpServer.Host.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace McpServer.Host.Cli;
+
+/// <summary>The <c>mcp-server</c> command line.</summary>
+public static class CliApp
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("mcp-server: a Model Context Protocol server. Serves tools, resources and prompts over Streamable HTTP (/mcp), legacy HTTP+SSE (/sse) or stdio.");
+        var serveOptions = new ServeOptions();
+        serveOptions.AddTo(root);
+        root.SetAction((result, ct) => serveOptions.RunAsync(result, ct));
+
+        var serve = new Command("serve", "Serve MCP (the default command).");
+        var serveOptions2 = new ServeOptions();
+        serveOptions2.AddTo(serve);
+        serve.SetAction((result, ct) => serveOptions2.RunAsync(result, ct));
+        root.Subcommands.Add(serve);
+
+        return root.Parse(args).InvokeAsync();
+    }
+
+    private sealed class ServeOptions
+    {
+        private readonly Option<string> _host = new("--host")
+        {
+            Description = "Address to bind: 127.0.0.1 (default, this machine only), 0.0.0.0 (every IPv4 interface) or :: (every interface). Env: MCP_SERVER_HOST.",
+            HelpName = "ADDR",
+        };
+
+        private readonly Option<int?> _port = new("--port")
+        {
+            Description = $"Port to bind (default {HostConstants.DefaultPort}; 0 picks a free port). Env: MCP_SERVER_PORT.",
+            HelpName = "N",
+        };
+
+        private readonly Option<string[]> _catalog = new("--catalog")
+        {
+            Description = $"Built-in catalogue to serve; repeat for several. One of: {string.Join(", ", BuiltInCatalogs.Names)}. Default: demo.",
+            HelpName = "NAME",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        private readonly Option<bool> _stdio = new("--stdio")
+        {
+            Description = "Speak MCP as newline-delimited JSON-RPC on stdin/stdout instead of HTTP; logs go to stderr.",
+        };
+
+        private readonly Option<string> _config = new("--config")
+        {
+            Description = "Configuration file. Env: MCP_SERVER_CONFIG.",
+            HelpName = "PATH",
+        };
+
+        private readonly Option<string> _logLevel = new("--log-level")
+        {
+            Description = $"Lowest level logged: {LogLevels.Accepted}. Default info. Env: MCP_LOG_LEVEL.",
+            HelpName = "LEVEL",
+        };
+
+        private readonly Option<string> _logFormat = new("--log-format")
+        {
+            Description = "Log line format: text (default) or json (one object per line).",
+            HelpName = "FORMAT",
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_host);
+            command.Options.Add(_port);
+            command.Options.Add(_catalog);
+            command.Options.Add(_stdio);
+            command.Options.Add(_config);
+            command.Options.Add(_logLevel);
+            command.Options.Add(_logFormat);
+        }
+
+        public async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+        {
+            var stderr = Console.Error;
+            var config = result.GetValue(_config) ?? Environment.GetEnvironmentVariable("MCP_SERVER_CONFIG");
+            if (!string.IsNullOrEmpty(config))
+            {
+                await stderr.WriteLineAsync($"mcp-server: configuration files are not supported by this version (asked for '{config}'). Use --host, --port, --catalog and --log-level instead.").ConfigureAwait(false);
+                return HostConstants.ExitUsage;
+            }
+
+            var levelText = result.GetValue(_logLevel) ?? Environment.GetEnvironmentVariable("MCP_LOG_LEVEL");
+            var level = LogLevel.Information;
+            if (!string.IsNullOrEmpty(levelText) && !LogLevels.TryParse(levelText, out level))
+            {
+                await stderr.WriteLineAsync($"mcp-server: log level '{levelText}' is not known. Use one of: {LogLevels.Accepted}.").ConfigureAwait(false);
+                return HostConstants.ExitUsage;
+            }
+
+            var format = result.GetValue(_logFormat) ?? "text";
+            if (format is not ("text" or "json"))
+            {
+                await stderr.WriteLineAsync($"mcp-server: --log-format '{format}' is not known. Use text or json.").ConfigureAwait(false);
+                return HostConstants.ExitUsage;
+            }
+
+            var host = result.GetValue(_host) ?? Environment.GetEnvironmentVariable("MCP_SERVER_HOST") ?? HostConstants.DefaultHost;
+            var port = result.GetValue(_port);
+            if (port is null && Environment.GetEnvironmentVariable("MCP_SERVER_PORT") is { Length: > 0 } envPort)
+            {
+                if (!int.TryParse(envPort, out var p))
+                {
+                    await stderr.WriteLineAsync($"mcp-server: MCP_SERVER_PORT '{envPort}' is not a number.").ConfigureAwait(false);
+                    return HostConstants.ExitUsage;
+                }
+
+                port = p;
+            }
+
+            var catalogs = result.GetValue(_catalog) is { Length: > 0 } names ? names : ["demo"];
+            var settings = new ServeSettings
+            {
+                Host = host,
+                Port = port ?? HostConstants.DefaultPort,
+                Catalogs = catalogs,
+                Stdio = result.GetValue(_stdio),
+                LogLevel = level,
+                LogFormat = format,
+            };
+            return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpServer.Host;
+
+/// <summary>What <c>mcp-server serve</c> was asked to do, after flags and environment are read.</summary>
+public sealed record ServeSettings
+{
+    /// <summary>Address to bind. The default is 127.0.0.1 (loopback only).</summary>
+    public string Host { get; init; } = HostConstants.DefaultHost;
+
+    /// <summary>Port to bind; 0 picks a free one. The default is 3000.</summary>
+    public int Port { get; init; } = HostConstants.DefaultPort;
+
+    /// <summary>Built-in catalogues to serve. The default is <c>demo</c>.</summary>
+    public IReadOnlyList<string> Catalogs { get; init; } = ["demo"];
+
+    /// <summary>Speak MCP on stdin/stdout instead of HTTP.</summary>
+    public bool Stdio { get; init; }
+
+    /// <summary>The lowest level logged. The default is Information.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>"text" or "json".</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Host defaults and exit codes, in one place.</summary>
+public static class HostConstants
+{
+    /// <summary>The default bind address: loopback, so nothing outside this machine can connect.</summary>
+    public const string DefaultHost = "127.0.0.1";
+
+    /// <summary>The default port.</summary>
+    public const int DefaultPort = 3000;
+
+    /// <summary>The MCP endpoint path.</summary>
+    public const string McpPath = "/mcp";
+
+    /// <summary>Exit code: the server ran and stopped cleanly.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code: an unexpected failure.</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>Exit code: bad command line or configuration.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Exit code: the port is already in use.</summary>
+    public const int ExitPortInUse = 3;
+
+    /// <summary>Exit code: the address cannot be bound (not on this machine, or no permission).</summary>
+    public const int ExitBindFailed = 4;
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Sockets;
+using McpServer.AspNetCore;
+using McpServer.Engine;
+using McpServer.Host.Catalogs;
+using McpServer.Host.Logging;
+using McpServer.Stdio;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace McpServer.Host;
+
+/// <summary>Runs mcp-server from <see cref="ServeSettings"/>: over HTTP on Kestrel, or over stdio.</summary>
+public static partial class ServerHost
+{
+    /// <summary>Serves until stopped; returns the process exit code.</summary>
+    public static Task<int> RunAsync(ServeSettings settings, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var name in settings.Catalogs)
+        {
+            if (!BuiltInCatalogs.Names.Contains(name))
+            {
+                stderr.WriteLine($"mcp-server: unknown catalogue '{name}'. Built-in catalogues: {string.Join(", ", BuiltInCatalogs.Names)}.");
+                return Task.FromResult(HostConstants.ExitUsage);
+            }
+        }
+
+        return settings.Stdio ? RunStdioAsync(settings, cancellationToken) : RunHttpAsync(settings, stderr, cancellationToken);
+    }
+
+    internal static void ConfigureLogging(ILoggingBuilder logging, ServeSettings settings, bool toStderr)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(settings.LogLevel);
+        // ASP.NET Core's own chatter stays out of the way unless the operator asks for debug output.
+        logging.AddFilter("Microsoft", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName;
+            if (toStderr)
+            {
+                o.LogToStandardErrorThreshold = LogLevel.Trace;
+            }
+        });
+        logging.Services.AddSingleton<ConsoleFormatter, McpTextConsoleFormatter>();
+        logging.Services.AddSingleton<ConsoleFormatter, McpJsonConsoleFormatter>();
+    }
+
+    private static void AddServer(IServiceCollection services, ServeSettings settings, bool loopbackOnly)
+    {
+        services.AddMcpServer()
+            .WithHttpTransport(o =>
+            {
+                if (!loopbackOnly)
+                {
+                    o.AllowedHosts = null;
+                }
+            })
+            .WithCatalog((sp, catalog) =>
+            {
+                var time = sp.GetRequiredService<TimeProvider>();
+                foreach (var name in settings.Catalogs.Distinct(StringComparer.Ordinal))
+                {
+                    BuiltInCatalogs.TryAdd(name, catalog, time);
+                }
+            });
+    }
+
+    private static async Task<int> RunStdioAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(l => ConfigureLogging(l, settings, toStderr: true));
+        AddServer(services, settings, loopbackOnly: true);
+        await using var provider = services.BuildServiceProvider();
+        var dispatcher = provider.GetRequiredService<McpDispatcher>();
+        var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        LogStdioStarted(logger, dispatcher.Options.ServerInfo.Version, string.Join(", ", settings.Catalogs));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        await StdioTransport.RunAsync(dispatcher, Console.OpenStandardInput(), Console.OpenStandardOutput(), settings.DrainTimeout, stop.Token).ConfigureAwait(false);
+        LogStdioStopped(logger);
+        return HostConstants.ExitOk;
+    }
+
+    private static async Task<int> RunHttpAsync(ServeSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!TryParseAddress(settings.Host, out var address))
+        {
+            stderr.WriteLine($"mcp-server: --host '{settings.Host}' is not an IP address or 'localhost'. Use 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface) or :: (every interface).");
+            return HostConstants.ExitUsage;
+        }
+
+        if (settings.Port is < 0 or > 65535)
+        {
+            stderr.WriteLine($"mcp-server: --port {settings.Port} is out of range; use 1-65535, or 0 for any free port.");
+            return HostConstants.ExitUsage;
+        }
+
+        var loopback = IPAddress.IsLoopback(address);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        ConfigureLogging(builder.Logging, settings, toStderr: false);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(address, settings.Port);
+        });
+        AddServer(builder.Services, settings, loopback);
+
+        await using var app = builder.Build();
+        app.MapMcpServer(HostConstants.McpPath);
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var ready = true;
+        lifetime.ApplicationStopping.Register(() => ready = false);
+        app.MapGet("/healthz", static (HttpContext http) => http.Response.WriteAsync("ok\n"));
+        app.MapGet("/readyz", (HttpContext http) =>
+        {
+            http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            return http.Response.WriteAsync(ready ? "ready\n" : "draining\n");
+        });
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException || (ex.InnerException as SocketException)?.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: the port is already in use; {PortOwner.Describe(settings.Port)}. Stop that process, or start mcp-server with --port N.");
+            return HostConstants.ExitPortInUse;
+        }
+        catch (IOException ex)
+        {
+            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: {ex.InnerException?.Message ?? ex.Message}. Check that the address belongs to this machine and that ports below 1024 are run with the needed privilege.");
+            return HostConstants.ExitBindFailed;
+        }
+
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{settings.Host}:{settings.Port}";
+        var reach = loopback
+            ? "loopback only: not reachable from other machines"
+            : "reachable from other machines on every interface of this address";
+        LogStarted(logger, app.Services.GetRequiredService<McpDispatcher>().Options.ServerInfo.Version, url + HostConstants.McpPath, reach, string.Join(", ", settings.Catalogs.Distinct(StringComparer.Ordinal)));
+        if (!loopback)
+        {
+            LogExposed(logger, settings.Host);
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        LogStopped(logger);
+        return HostConstants.ExitOk;
+    }
+
+    internal static bool TryParseAddress(string host, out IPAddress address)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out address!);
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "mcp-server {Version} listening on {Url} ({Reach}); catalogues: {Catalogs}.", EventName = "SERVER_STARTED")]
+    private static partial void LogStarted(ILogger logger, string version, string url, string reach, string catalogs);
+
+    [LoggerMessage(2, LogLevel.Warning, "Bound to {Host}: any machine that can reach this host can call its tools, and no authentication is configured.", EventName = "SERVER_EXPOSED")]
+    private static partial void LogExposed(ILogger logger, string host);
+
+    [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
+    private static partial void LogStopped(ILogger logger);
+
+    // The same event names in stdio mode: an operator greps for one name whatever the transport.
+#pragma warning disable SYSLIB1025
+    [LoggerMessage(4, LogLevel.Information, "mcp-server {Version} serving MCP on stdin/stdout; catalogues: {Catalogs}.", EventName = "SERVER_STARTED")]
+    private static partial void LogStdioStarted(ILogger logger, string version, string catalogs);
+
+    [LoggerMessage(5, LogLevel.Information, "Input ended; mcp-server stopped.", EventName = "SERVER_STOPPED")]
+    private static partial void LogStdioStopped(ILogger logger);
+#pragma warning restore SYSLIB1025
+}

@@ -1,0 +1,3 @@
+using McpServer.Host.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
