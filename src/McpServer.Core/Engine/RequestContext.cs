@@ -47,7 +47,8 @@ public sealed class RequestContext
 
     internal IMcpMessageSink? Related { get; }
 
-    internal ReadOnlyMemory<byte> ProgressToken { get; set; }
+    /// <summary>The raw JSON of <c>params._meta.progressToken</c> (a string or a number), or empty.</summary>
+    public ReadOnlyMemory<byte> ProgressToken { get; internal set; }
 
     /// <summary>Whether the client asked for progress notifications.</summary>
     public bool HasProgressToken => !ProgressToken.IsEmpty;

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test layer of mcp-server and prints the totals as the last line:
+#   unit (tests/McpServer.Tests), functional (tests/McpServer.FunctionalTests: the real server
+#   on loopback with the official C# SDK client and raw HTTP), interop (tests/interop: the
+#   official TypeScript SDK client) and conformance (tests/conformance: the official MCP
+#   conformance suite, every scenario).
+# Needs the .NET 10 SDK and Node.js with npm; everything else is installed on the way.
+#   ./test.sh               all layers
+#   ./test.sh unit functional   only the named layers
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+LAYERS=("$@")
+[ ${#LAYERS[@]} -gt 0 ] || LAYERS=(unit functional interop conformance)
+want() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
+
+PASSED=0
+FAILED=0
+LOGDIR="$(mktemp -d)"
+add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); echo "== $3: $1 passed, $2 failed"; }
+
+echo "== build (Release, warnings are errors)"
+if ! dotnet build mcp-server.slnx -c Release -nologo -clp:ErrorsOnly 2>&1 | tee "$LOGDIR/build.log"; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+export MCP_SERVER_BIN="$ROOT/artifacts/bin/McpServer/release/mcp-server"
+
+# dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S, Total: T" line per assembly.
+dotnet_layer() {
+  local name=$1 project=$2 log="$LOGDIR/$1.log"
+  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee "$log"
+  local p f
+  p=$(sed -n 's/.*Passed:[[:space:]]*\([0-9]*\),.*/\1/p' "$log" | awk '{ s += $1; n++ } END { if (n) print s }')
+  f=$(sed -n 's/.*Failed:[[:space:]]*\([0-9]*\),.*/\1/p' "$log" | awk '{ s += $1; n++ } END { if (n) print s }')
+  [ -n "$p" ] || { p=0; f=$(( ${f:-0} + 1 )); echo "$name: no test summary found"; }
+  add "$p" "${f:-0}" "$name"
+}
+
+want unit && dotnet_layer unit tests/McpServer.Tests/McpServer.Tests.csproj
+want functional && dotnet_layer functional tests/McpServer.FunctionalTests/McpServer.FunctionalTests.csproj
+
+if want interop; then
+  log="$LOGDIR/interop.log"
+  ( cd tests/interop && npm ci --no-fund --no-audit --loglevel=error && npm test ) 2>&1 | tee "$log"
+  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  [ -n "$p" ] || { p=0; f=1; echo "interop: no test summary found"; }
+  add "$p" "${f:-0}" interop
+fi
+
+if want conformance; then
+  log="$LOGDIR/conformance.log"
+  tests/conformance/run.sh 2>&1 | tee "$log"
+  last=$(tail -n 1 "$log")
+  if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" conformance
+  else
+    add 0 1 conformance
+  fi
+fi
+
+rm -rf "$LOGDIR"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

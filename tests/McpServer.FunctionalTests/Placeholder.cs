@@ -1,0 +1,7 @@
+namespace McpServer.FunctionalTests;
+
+public class PlaceholderTests
+{
+    [Fact]
+    public void Nothing_Ok_Passes() => Assert.True(true);
+}
