@@ -156,13 +156,14 @@ export async function startHttpServer({ catalogs = ['demo'], extraArgs = [] } = 
  *  catalogs: catalogues for the stdio child (stdio only)
  *  capabilities: client capabilities to declare
  *  setup(client): called before connect, to register handlers
- * Resolves to { client, transport, stderr, close() }; close() is safe to call twice.
+ * Resolves to { client, transport, stderr, errors, close() }; close() is safe to call twice.
  */
 export async function connectClient(kind, { server, catalogs = ['demo'], capabilities = {}, setup } = {}) {
   const client = new Client(CLIENT_INFO, { capabilities });
-  client.onerror = () => {
-    // Transport hiccups (for example the standalone GET stream closing at shutdown) are not test failures by themselves.
-  };
+  // Errors the SDK reports outside any request (unknown progress tokens, responses to unknown ids,
+  // stream hiccups). Not failures by themselves; tests that care look at them.
+  const errors = [];
+  client.onerror = (err) => errors.push(err);
   setup?.(client);
 
   let transport;
@@ -214,7 +215,7 @@ export async function connectClient(kind, { server, catalogs = ['demo'], capabil
     }
     throw err;
   }
-  return { client, transport, stderr, close };
+  return { client, transport, stderr, errors, close };
 }
 
 /** Rejects when `promise` takes longer than `ms`. */

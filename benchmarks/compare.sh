@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Publishes mcp-server (Release) and measures it in the same run as the peer servers: the raw
+# Kestrel floor and the official C# and TypeScript SDK servers, with the peer load harness
+# (wrk on loopback; server pinned to CPU 0, load on CPU 1).
+#
+#   benchmarks/compare.sh            mcp-server rows + every peer
+#   ONLY="floor-json csharp-sdk mcp-server" benchmarks/compare.sh
+#
+# PEER_BENCH names the harness folder (its compare.sh, run.sh and peers); by default the one
+# beside this repository. The table is copied to benchmarks/results/compare-TIMESTAMP.md.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+PEER_BENCH="${PEER_BENCH:-$ROOT/../shared/bench}"
+[ -x "$PEER_BENCH/compare.sh" ] || { echo "benchmarks/compare.sh: no load harness at $PEER_BENCH (set PEER_BENCH)" >&2; exit 2; }
+
+PUB="$ROOT/artifacts/publish/mcp-server"
+echo "== publishing mcp-server (Release) to $PUB"
+dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -o "$PUB" -nologo -clp:ErrorsOnly
+
+WORK="${PEERS_WORK:-/tmp/peers-work}"
+export PEERS_WORK="$WORK"
+before=$(ls -1 "$WORK/results"/compare-*.md 2>/dev/null | wc -l || true)
+"$PEER_BENCH/compare.sh" \
+  "mcp-server|stateful|http://127.0.0.1:3001/mcp|$PUB/mcp-server --port 3001 --log-level warn" \
+  "$@"
+latest=$(ls -1t "$WORK/results"/compare-*.md | head -n 1)
+cp "$latest" "$HERE/results/"
+cp "${latest%.md}.tsv" "$HERE/results/"
+echo "saved: benchmarks/results/$(basename "$latest")"
