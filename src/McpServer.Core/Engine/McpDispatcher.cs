@@ -63,15 +63,15 @@ public sealed partial class McpDispatcher
             return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight; wait for some to finish.", "too_many_in_flight"));
         }
 
-        var cts = RentCts();
-        if (!session.TryAddInFlight(request.Id, cts))
+        var context = new RequestContext(this, session, request.Id, method, request.Params, related, services);
+        if (!session.TryAddInFlight(request.Id, context))
         {
-            ReturnCts(cts);
             return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
         }
 
-        var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cts) : default;
-        var context = new RequestContext(this, session, request.Id, method, request.Params, related, services) { CancellationToken = cts.Token };
+        var cts = RentCts();
+        context.Attach(cts);
+        var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((RequestContext)s!).Cancel(byClient: false), context) : default;
         try
         {
             var result = await DispatchAsync(context).ConfigureAwait(false);
@@ -82,7 +82,7 @@ public sealed partial class McpDispatcher
         {
             return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason));
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             return RpcResult.Fail(RpcError.Cancelled);
         }
@@ -99,7 +99,10 @@ public sealed partial class McpDispatcher
         {
             registration.Dispose();
             session.RemoveInFlight(request.Id);
-            ReturnCts(cts);
+            if (context.Detach() is { } source)
+            {
+                ReturnCts(source);
+            }
         }
     }
 
@@ -271,36 +274,34 @@ public sealed partial class McpDispatcher
             ctx.ProgressToken = ctx.Params[tokenRange.Start..tokenRange.End];
         }
 
-        var outer = ctx.CancellationToken;
-        CancellationTokenSource? timeout = null;
-        var timeoutMs = Options.ToolTimeout;
-        if (timeoutMs > TimeSpan.Zero && timeoutMs != Timeout.InfiniteTimeSpan)
-        {
-            timeout = CancellationTokenSource.CreateLinkedTokenSource(outer);
-            timeout.CancelAfter(timeoutMs);
-            ctx.CancellationToken = timeout.Token;
-        }
-
+        var timeout = Options.ToolTimeout;
         try
         {
             var pending = tool.Handler(ctx, args);
-            var result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+            if (pending.IsCompletedSuccessfully)
+            {
+                return RpcResult.Ok(ForRevision(pending.Result, ctx.Session.Revision), McpJsonContext.Default.CallToolResult);
+            }
+
+            // Only a call that did not finish at once pays for a timer.
+            if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            {
+                ctx.ArmTimeout(timeout);
+            }
+
+            var result = await pending.ConfigureAwait(false);
             return RpcResult.Ok(ForRevision(result, ctx.Session.Revision), McpJsonContext.Default.CallToolResult);
         }
-        catch (OperationCanceledException) when (timeout is not null && timeout.IsCancellationRequested && !outer.IsCancellationRequested)
+        catch (OperationCanceledException) when (ctx.TimeoutArmed && !ctx.CancelledByClient && ctx.CancellationToken.IsCancellationRequested && !ctx.Session.IsEnded)
         {
-            LogToolTimeout(_logger, ctx.Session.Id, name, timeoutMs.TotalSeconds);
-            throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeoutMs.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
+            LogToolTimeout(_logger, ctx.Session.Id, name, timeout.TotalSeconds);
+            throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
         }
         catch (Exception ex) when (ex is not McpProtocolException and not OperationCanceledException)
         {
             // A tool's own failure is a tool result with isError, so the model can see it and react.
             LogToolFailed(_logger, ex, ctx.Session.Id, name);
             return RpcResult.Ok(CallToolResult.Error($"Tool '{name}' failed: {ex.Message}"), McpJsonContext.Default.CallToolResult);
-        }
-        finally
-        {
-            timeout?.Dispose();
         }
     }
 

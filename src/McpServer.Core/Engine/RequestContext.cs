@@ -47,6 +47,54 @@ public sealed class RequestContext
 
     internal IMcpMessageSink? Related { get; }
 
+    // The request's cancellation source, rented from a pool: it is detached under the lock
+    // before it goes back, so a late cancel can never reach the next request that rents it.
+    private CancellationTokenSource? _source;
+
+    internal bool CancelledByClient { get; private set; }
+
+    internal bool TimeoutArmed { get; private set; }
+
+    internal void Attach(CancellationTokenSource source)
+    {
+        _source = source;
+        CancellationToken = source.Token;
+    }
+
+    internal CancellationTokenSource? Detach()
+    {
+        lock (this)
+        {
+            var s = _source;
+            _source = null;
+            return s;
+        }
+    }
+
+    internal void Cancel(bool byClient)
+    {
+        lock (this)
+        {
+            if (_source is { } s)
+            {
+                CancelledByClient |= byClient;
+                s.Cancel();
+            }
+        }
+    }
+
+    internal void ArmTimeout(TimeSpan timeout)
+    {
+        lock (this)
+        {
+            if (_source is { } s)
+            {
+                TimeoutArmed = true;
+                s.CancelAfter(timeout);
+            }
+        }
+    }
+
     /// <summary>The raw JSON of <c>params._meta.progressToken</c> (a string or a number), or empty.</summary>
     public ReadOnlyMemory<byte> ProgressToken { get; internal set; }
 

@@ -11,7 +11,8 @@ namespace McpServer.Sessions;
 /// </summary>
 public sealed class McpSession
 {
-    private ConcurrentDictionary<JsonRpcId, CancellationTokenSource>? _inFlight;
+    private ConcurrentDictionary<JsonRpcId, RequestContext>? _inFlight;
+    private int _inFlightCount;
     private ConcurrentDictionary<long, TaskCompletionSource<ClientResponse>>? _pending;
     private HashSet<string>? _subscriptions;
     private long _nextRequestId;
@@ -57,32 +58,37 @@ public sealed class McpSession
 
     internal long LastActivity => Volatile.Read(ref _lastActivity);
 
-    internal int InFlightCount => _inFlight?.Count ?? 0;
+    internal int InFlightCount => Volatile.Read(ref _inFlightCount);
 
     internal void Touch(long now) => Volatile.Write(ref _lastActivity, now);
 
     internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
 
-    internal bool TryAddInFlight(JsonRpcId id, CancellationTokenSource cts)
+    internal bool TryAddInFlight(JsonRpcId id, RequestContext context)
     {
         var map = _inFlight ?? Interlocked.CompareExchange(ref _inFlight, new(), null) ?? _inFlight!;
-        return map.TryAdd(id, cts);
+        if (!map.TryAdd(id, context))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _inFlightCount);
+        return true;
     }
 
-    internal void RemoveInFlight(JsonRpcId id) => _inFlight?.TryRemove(id, out _);
+    internal void RemoveInFlight(JsonRpcId id)
+    {
+        if (_inFlight is { } map && map.TryRemove(id, out _))
+        {
+            Interlocked.Decrement(ref _inFlightCount);
+        }
+    }
 
     internal bool TryCancelInFlight(JsonRpcId id)
     {
-        if (_inFlight is { } map && map.TryGetValue(id, out var cts))
+        if (_inFlight is { } map && map.TryGetValue(id, out var context))
         {
-            try
-            {
-                cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-
+            context.Cancel(byClient: true);
             return true;
         }
 
@@ -93,15 +99,9 @@ public sealed class McpSession
     {
         if (_inFlight is { } map)
         {
-            foreach (var cts in map.Values)
+            foreach (var context in map.Values)
             {
-                try
-                {
-                    cts.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                }
+                context.Cancel(byClient: false);
             }
         }
 
