@@ -89,6 +89,32 @@ internal static class DemoCatalog
             },
             static (_, _) => ValueTask.FromResult(CallToolResult.FromText(DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)))));
 
+        catalog.AddTool(new ToolDefinition(
+            new Tool
+            {
+                Name = "list_roots",
+                Title = "List client roots",
+                Description = "Asks the client for its roots (roots/list) and returns them, one URI per line.",
+                InputSchema = Schemas.EmptyObject,
+                Annotations = new ToolAnnotations { ReadOnlyHint = true, OpenWorldHint = false },
+            },
+            static async (ctx, _) =>
+            {
+                ListRootsResult roots;
+                try
+                {
+                    roots = await ctx.ListRootsAsync(ctx.CancellationToken);
+                }
+                catch (McpProtocolException ex)
+                {
+                    return CallToolResult.Error(ex.Message);
+                }
+
+                return CallToolResult.FromText(roots.Roots.Count == 0
+                    ? "The client has no roots."
+                    : string.Join('\n', roots.Roots.Select(r => r.Name is null ? r.Uri : $"{r.Uri} ({r.Name})")));
+            }));
+
         catalog.AddResource(new ResourceDefinition(
             new Resource { Uri = "demo://readme", Name = "readme", Title = "About this server", Description = "What the demo catalogue offers.", MimeType = "text/markdown" },
             static (_, uri, _) => ValueTask.FromResult(new ReadResourceResult
@@ -97,7 +123,7 @@ internal static class DemoCatalog
                 {
                     Uri = uri,
                     MimeType = "text/markdown",
-                    Text = "# mcp-server demo\n\nTools: `echo`, `add`, `sleep`, `time`.\nResources: this page and `demo://greeting/{name}`.\nPrompt: `greet`.\n",
+                    Text = "# mcp-server demo\n\nTools: `echo`, `add`, `sleep`, `time`, `list_roots`.\nResources: this page and `demo://greeting/{name}`.\nPrompt: `greet`.\n",
                 }],
             })));
 

@@ -53,8 +53,8 @@ public sealed class CursorTests
     [Fact]
     public void TryDecodeCursor_LongerThan40Chars_ReturnsFalse()
     {
-        var cursor = Convert.ToBase64String(Encoding.ASCII.GetBytes("o:" + new string('0', 30) + "1"));
-        Assert.True(cursor.Length > 40);
+        // Base64 decoding skips white space, so only the length check refuses this one.
+        var cursor = McpDispatcher.EncodeCursor(1) + new string(' ', 40);
 
         Assert.False(McpDispatcher.TryDecodeCursor(cursor, out _));
     }

@@ -1,4 +1,4 @@
-// Conformance catalogue fixtures over stdio (the checks live in conformance-suite.mjs).
-import { defineConformanceSuite } from './conformance-suite.mjs';
+// Conformance catalogue fixtures over stdio (the checks live in lib/conformance-suite.mjs).
+import { defineConformanceSuite } from '../lib/conformance-suite.mjs';
 
 defineConformanceSuite('stdio');

@@ -1,4 +1,4 @@
-// Demo catalogue over sse (the checks live in demo-suite.mjs).
-import { defineDemoSuite } from './demo-suite.mjs';
+// Demo catalogue over sse (the checks live in lib/demo-suite.mjs).
+import { defineDemoSuite } from '../lib/demo-suite.mjs';
 
 defineDemoSuite('sse');

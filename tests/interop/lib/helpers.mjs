@@ -1,7 +1,7 @@
 // Shared plumbing for the interop tests: find and start the real mcp-server, and connect the
 // official TypeScript SDK client to it over one of its three transports.
 //
-// This file is not a test file (its name does not end in .test.mjs), so `node --test` does not run it.
+// It lives outside test/ because Node 20's `node --test test/` runs every .mjs file under a directory named test.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -156,7 +156,8 @@ export async function startHttpServer({ catalogs = ['demo'], extraArgs = [] } = 
  *  catalogs: catalogues for the stdio child (stdio only)
  *  capabilities: client capabilities to declare
  *  setup(client): called before connect, to register handlers
- * Resolves to { client, transport, stderr, errors, close() }; close() is safe to call twice.
+ * Resolves to { client, transport, stderr, errors, wire, close() }; close() is safe to call twice.
+ * wire: every JSON-RPC message received from the server after initialize, in order.
  */
 export async function connectClient(kind, { server, catalogs = ['demo'], capabilities = {}, setup } = {}) {
   const client = new Client(CLIENT_INFO, { capabilities });
@@ -215,7 +216,17 @@ export async function connectClient(kind, { server, catalogs = ['demo'], capabil
     }
     throw err;
   }
-  return { client, transport, stderr, errors, close };
+  // Every message the server sent, in arrival order, tapped below the SDK's Protocol layer.
+  // SDK 1.32.2 handles responses synchronously but notifications one microtask later, so a
+  // notification that arrives in the same read as the response to its request (stdio, legacy SSE)
+  // is dropped by the SDK ("unknown token"). The wire log shows what the server really sent, and when.
+  const wire = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    wire.push(message);
+    deliver?.(message, extra);
+  };
+  return { client, transport, stderr, errors, wire, close };
 }
 
 /** Rejects when `promise` takes longer than `ms`. */
@@ -246,6 +257,24 @@ export async function waitFor(predicate, ms, what) {
     }
     await delay(25);
   }
+}
+
+/**
+ * The progress notifications and the response for one request, as they came over the wire.
+ * The SDK uses the request id as the progress token. Looks at messages from index `from` on.
+ * Resolves to { id, response, progress: [params...], progressBeforeResponse }.
+ */
+export function wireTrace(wire, from, isTheResponse) {
+  const tail = wire.slice(from);
+  const responseIndex = tail.findIndex((m) => 'id' in m && ('result' in m || 'error' in m) && isTheResponse(m));
+  if (responseIndex < 0) {
+    throw new Error(`no matching response on the wire: ${JSON.stringify(tail)}`);
+  }
+  const response = tail[responseIndex];
+  const isProgress = (m) => m.method === 'notifications/progress' && m.params?.progressToken === response.id;
+  const progress = tail.filter(isProgress).map((m) => m.params);
+  const progressBeforeResponse = tail.slice(0, responseIndex).filter(isProgress).length;
+  return { id: response.id, response, progress, progressBeforeResponse };
 }
 
 /** The text of every text content item of a result, joined. */

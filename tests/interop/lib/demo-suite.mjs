@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { connectClient, startHttpServer, textOf, withTimeout } from './helpers.mjs';
+import { connectClient, startHttpServer, textOf, wireTrace, withTimeout } from './helpers.mjs';
 
 const TEST_TIMEOUT = { timeout: 20_000 };
 
@@ -140,19 +140,31 @@ export function defineDemoSuite(kind) {
     });
 
     it('progress notifications for sleep {ms: 500}', TEST_TIMEOUT, async () => {
+      const from = conn.wire.length;
       const updates = [];
       const result = await client.callTool({ name: 'sleep', arguments: { ms: 500 } }, undefined, {
         onprogress: (p) => updates.push(p),
       });
       assert.notEqual(result.isError, true);
       assert.equal(textOf(result), 'Slept 500 ms.');
-      // The SDK only calls onprogress for notifications that arrive before the response.
-      assert.ok(updates.length >= 3, `expected several progress notifications, got ${JSON.stringify(updates)}`);
-      for (let i = 1; i < updates.length; i++) {
-        assert.ok(updates[i].progress > updates[i - 1].progress, `progress must increase: ${JSON.stringify(updates)}`);
-      }
-      assert.ok(updates.every((u) => u.total === 500), `total should be 500: ${JSON.stringify(updates)}`);
-      assert.equal(updates.at(-1).progress, 500);
+
+      // What the server sent: ten steps, all before the response.
+      const trace = wireTrace(conn.wire, from, (m) => m.result?.content?.[0]?.text === 'Slept 500 ms.');
+      assert.deepEqual(
+        trace.progress.map((p) => p.progress),
+        [50, 100, 150, 200, 250, 300, 350, 400, 450, 500],
+        `progress on the wire: ${JSON.stringify(trace.progress)}`,
+      );
+      assert.ok(trace.progress.every((p) => p.total === 500), JSON.stringify(trace.progress));
+      assert.equal(trace.progressBeforeResponse, 10, 'every notifications/progress must precede the response');
+
+      // What the SDK handed to onprogress: the same values, except that SDK 1.32.2 may drop the
+      // last one when it arrives in the same read as the response (see helpers.mjs).
+      assert.ok(updates.length >= 9, `onprogress calls: ${JSON.stringify(updates)}`);
+      assert.deepEqual(
+        updates.map((u) => u.progress),
+        trace.progress.slice(0, updates.length).map((p) => p.progress),
+      );
     });
 
     it('cancellation: aborting sleep {ms: 30000} rejects quickly, and the session still works', TEST_TIMEOUT, async () => {
@@ -172,32 +184,37 @@ export function defineDemoSuite(kind) {
       assert.equal(textOf(echo), 'still alive');
     });
 
-    it('cancellation reaches the server: no progress or response follows notifications/cancelled', TEST_TIMEOUT, async () => {
-      // sleep reports progress every ms/10. Cancel after the first report; a server that ignored
-      // notifications/cancelled would keep sending progress (and later a response) for the dropped
-      // request, which the SDK reports through client.onerror as an unknown token / message id.
-      const before = conn.errors.length;
+    it('cancellation reaches the server: no more progress and no response after notifications/cancelled', TEST_TIMEOUT, async () => {
+      // sleep reports progress every ms/10. Cancel on the first report, then watch the wire: a server
+      // that honours notifications/cancelled stops the tool (no more progress) and, per the spec's
+      // cancellation rules, SHOULD NOT send a response for the cancelled request.
+      const from = conn.wire.length;
       const controller = new AbortController();
-      const updates = [];
+      let cancelAt = -1;
       const call = client.callTool({ name: 'sleep', arguments: { ms: 1_500 } }, undefined, {
         signal: controller.signal,
-        onprogress: (p) => {
-          updates.push(p);
-          controller.abort(new Error('cancel after first progress'));
+        onprogress: () => {
+          if (cancelAt < 0) {
+            cancelAt = conn.wire.length;
+            controller.abort(new Error('cancel after first progress'));
+          }
         },
       });
       await assert.rejects(withTimeout(call, 5_000, 'the aborted call'), /cancel after first progress/);
-      assert.equal(updates.length, 1);
-      // Long enough for about 5 more progress steps and the final response, had the server kept going.
+      assert.ok(cancelAt >= 0, 'no progress notification arrived before the abort');
+      const token = conn.wire.slice(from).find((m) => m.method === 'notifications/progress')?.params.progressToken;
+      // Long enough for the remaining progress steps and the final response, had the server kept going.
       await delay(1_700);
-      const late = conn.errors
-        .slice(before)
-        .filter((e) => /unknown (token|message ID)/i.test(String(e?.message ?? e)));
-      assert.deepEqual(
-        late.map((e) => e.message),
-        [],
-        'the server kept working on a cancelled request',
-      );
+
+      const lateProgress = conn.wire
+        .slice(cancelAt)
+        .filter((m) => m.method === 'notifications/progress' && m.params?.progressToken === token);
+      assert.deepEqual(lateProgress, [], 'the server kept running the tool after notifications/cancelled');
+      const responses = conn.wire.slice(from).filter((m) => !('method' in m) && m.id === token);
+      assert.deepEqual(responses, [], 'the server answered a request the client had cancelled (spec: SHOULD NOT)');
+      // Echo still works on the same session.
+      const echo = await client.callTool({ name: 'echo', arguments: { text: 'after cancel' } });
+      assert.equal(textOf(echo), 'after cancel');
     });
 
     if (kind === 'stdio') {
