@@ -62,6 +62,14 @@ internal sealed class PostResponseStream(HttpContext http, McpSession session, M
         keepAlive.Remove(_writer!);
     }
 
+    /// <summary>Ends the stream without a final response (the client cancelled the request).</summary>
+    public async Task AbandonAsync()
+    {
+        await EnsureStartedAsync().ConfigureAwait(false);
+        _state!.Finish(_stream!);
+        keepAlive.Remove(_writer!);
+    }
+
     private Task EnsureStartedAsync()
     {
         if (_start is { } started)

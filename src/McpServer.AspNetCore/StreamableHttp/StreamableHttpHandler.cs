@@ -133,6 +133,21 @@ internal sealed partial class StreamableHttpHandler(
             created = false;
         }
 
+        if (result.IsCancelled)
+        {
+            // The client cancelled: no response is due (the spec says receivers SHOULD NOT send one).
+            if (stream.IsStreaming)
+            {
+                await stream.AbandonAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                http.Response.StatusCode = StatusCodes.Status202Accepted;
+            }
+
+            return;
+        }
+
         using var buffer = new PooledBufferWriter(1024);
         JsonRpcWriter.WriteResponse(buffer, envelope.Id, result);
         if (stream.IsStreaming)

@@ -154,6 +154,7 @@ public static class StdioTransport
 
     private sealed class LineSink(Stream output) : IMcpMessageSink
     {
+        private static readonly byte[] s_newline = [(byte)'\n'];
         private readonly SemaphoreSlim _lock = new(1, 1);
 
         public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
@@ -162,7 +163,7 @@ public static class StdioTransport
             try
             {
                 await output.WriteAsync(message, CancellationToken.None).ConfigureAwait(false);
-                await output.WriteAsync("\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                await output.WriteAsync(s_newline, CancellationToken.None).ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
             finally

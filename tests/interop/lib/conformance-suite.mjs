@@ -17,6 +17,7 @@ import {
 import { connectClient, startHttpServer, textOf, waitFor, wireTrace } from './helpers.mjs';
 
 const TEST_TIMEOUT = { timeout: 20_000 };
+const LIST_CHANGED_TIMEOUT = { timeout: 60_000 };
 const SAMPLED_TEXT = 'Four, says the interop sampling handler';
 const ELICITED = { username: 'ada', email: 'ada@example.com' };
 const WATCHED = 'test://watched-resource';
@@ -32,6 +33,28 @@ export function defineConformanceSuite(kind) {
     const logMessages = [];
     const resourceUpdates = [];
     const toolListChanges = [];
+
+    /** Runs check(client, initialToolNames, changes) on a new server and session, then shuts them down. */
+    async function withFreshSession(check) {
+      let freshServer;
+      let fresh;
+      const changes = [];
+      try {
+        if (kind !== 'stdio') {
+          freshServer = await startHttpServer({ catalogs: ['conformance'] });
+        }
+        fresh = await connectClient(kind, {
+          server: freshServer,
+          catalogs: ['conformance'],
+          setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => changes.push(Date.now())),
+        });
+        const names = (await fresh.client.listTools()).tools.map((tool) => tool.name);
+        return await check(fresh.client, names, changes);
+      } finally {
+        await fresh?.close();
+        await freshServer?.stop();
+      }
+    }
 
     before(async () => {
       // The server starts its 2 s list_changed timer when it builds the catalogue, so connect right away.
@@ -163,18 +186,36 @@ export function defineConformanceSuite(kind) {
       assert.deepEqual(await client.unsubscribeResource({ uri: WATCHED }), {});
     });
 
-    it('notifications/tools/list_changed when test_dynamic_tool appears', TEST_TIMEOUT, async (t) => {
-      if (initialToolNames.includes('test_dynamic_tool')) {
-        t.skip('test_dynamic_tool was already there at connect time: too late to see list_changed');
-        return;
+    it('notifications/tools/list_changed when test_dynamic_tool appears', LIST_CHANGED_TIMEOUT, async (t) => {
+      // The tool appears 2 s after the server builds its catalogue, and only sessions that exist
+      // then hear about it. On a loaded machine the suite's session may come too late; then try
+      // once more on a fresh server (stdio: a fresh child) that does nothing else meanwhile.
+      let outcome = await expectToolListChanged(client, initialToolNames, toolListChanges);
+      if (outcome === 'too late') {
+        outcome = await withFreshSession(expectToolListChanged);
       }
-      // The tool appears 2 s after the server builds its catalogue; allow for a slow start.
-      await waitFor(() => toolListChanges.length > 0, 8_000, 'notifications/tools/list_changed');
-      const { tools } = await client.listTools();
-      assert.ok(
-        tools.some((tool) => tool.name === 'test_dynamic_tool'),
-        `test_dynamic_tool missing after list_changed: ${tools.map((tool) => tool.name).join(', ')}`,
-      );
+      if (outcome === 'too late') {
+        t.skip('test_dynamic_tool was already listed when the session started, twice: too late to see list_changed');
+      }
     });
   });
 }
+
+/**
+ * Waits for notifications/tools/list_changed, then checks that test_dynamic_tool is listed.
+ * Resolves to 'seen', or 'too late' when the tool was already there before the session could hear of it.
+ */
+async function expectToolListChanged(client, initialToolNames, changes) {
+  if (changes.length === 0 && initialToolNames.includes('test_dynamic_tool')) {
+    return 'too late';
+  }
+  // 2 s after the catalogue was built; allow for a slow start.
+  await waitFor(() => changes.length > 0, 8_000, 'notifications/tools/list_changed');
+  const { tools } = await client.listTools();
+  assert.ok(
+    tools.some((tool) => tool.name === 'test_dynamic_tool'),
+    `test_dynamic_tool missing after list_changed: ${tools.map((tool) => tool.name).join(', ')}`,
+  );
+  return 'seen';
+}
+

@@ -1,5 +1,5 @@
 // The demo catalogue, checked end to end over one transport. Each demo-*.test.mjs file runs this
-// suite for its transport, so the three transports run in parallel, in separate processes.
+// suite for its transport in its own process (files run in parallel when the machine has the cores).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,7 +159,7 @@ export function defineDemoSuite(kind) {
       assert.equal(trace.progressBeforeResponse, 10, 'every notifications/progress must precede the response');
 
       // What the SDK handed to onprogress: the same values, except that SDK 1.32.2 may drop the
-      // last one when it arrives in the same read as the response (see helpers.mjs).
+      // last one when it arrives in the same read as the response (typescript-sdk#2580; see helpers.mjs).
       assert.ok(updates.length >= 9, `onprogress calls: ${JSON.stringify(updates)}`);
       assert.deepEqual(
         updates.map((u) => u.progress),

@@ -103,7 +103,8 @@ export async function startHttpServer({ catalogs = ['demo'], extraArgs = [] } = 
       return;
     }
     child.kill('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), delay(5_000).then(() => true)]);
+    // A ref'd 5 s timer would keep the test process alive after the server has gone.
+    const timedOut = await Promise.race([exited.then(() => false), delay(5_000, true, { ref: false })]);
     if (timedOut) {
       child.kill('SIGKILL');
       await exited;
@@ -219,7 +220,8 @@ export async function connectClient(kind, { server, catalogs = ['demo'], capabil
   // Every message the server sent, in arrival order, tapped below the SDK's Protocol layer.
   // SDK 1.32.2 handles responses synchronously but notifications one microtask later, so a
   // notification that arrives in the same read as the response to its request (stdio, legacy SSE)
-  // is dropped by the SDK ("unknown token"). The wire log shows what the server really sent, and when.
+  // is dropped by the SDK and reported through client.onerror as "unknown token"
+  // (modelcontextprotocol/typescript-sdk#2580). The wire log shows what the server really sent, and when.
   const wire = [];
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
