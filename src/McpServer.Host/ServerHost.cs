@@ -167,7 +167,15 @@ public static partial class ServerHost
             return true;
         }
 
-        return IPAddress.TryParse(host.Trim('[', ']'), out address!);
+        // IPAddress.TryParse takes "1" for 0.0.0.1; an operator who typed that meant something else.
+        var text = host.Trim('[', ']');
+        if (!text.Contains('.', StringComparison.Ordinal) && !text.Contains(':', StringComparison.Ordinal))
+        {
+            address = IPAddress.None;
+            return false;
+        }
+
+        return IPAddress.TryParse(text, out address!);
     }
 
     [LoggerMessage(1, LogLevel.Information, "mcp-server {Version} listening on {Url} ({Reach}); catalogues: {Catalogs}.", EventName = "SERVER_STARTED")]

@@ -92,7 +92,7 @@ internal sealed partial class StreamableHttpHandler(
     {
         McpSession? session;
         var created = false;
-        if (envelope.Kind == JsonRpcMessageKind.Request && ReferenceEquals(envelope.Method, McpMethods.Initialize) && !http.Request.Headers.ContainsKey(HttpConstants.SessionIdHeader))
+        if (envelope.Kind == JsonRpcMessageKind.Request && envelope.Method == McpMethods.Initialize && !http.Request.Headers.ContainsKey(HttpConstants.SessionIdHeader))
         {
             session = _sessions.TryCreate("streamable-http");
             if (session is null)
@@ -216,7 +216,7 @@ internal sealed partial class StreamableHttpHandler(
                     dispatcher.OnResponse(session, envelope);
                     break;
                 default:
-                    if (ReferenceEquals(envelope.Method, McpMethods.Initialize))
+                    if (envelope.Method == McpMethods.Initialize)
                     {
                         pending.Add(Task.FromResult<(JsonRpcId?, RpcResult)>((envelope.Id, RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, "'initialize' must not be part of a batch.", "invalid_structure")))));
                         break;

@@ -26,7 +26,7 @@ public readonly struct ToolArguments
     public bool TryGetString(string name, out string value)
     {
         var reader = new Utf8JsonReader(Raw.Span, s_options);
-        if (Seek(ref reader, name) && reader.TokenType == JsonTokenType.String)
+        if (!Raw.IsEmpty && Seek(ref reader, name) && reader.TokenType == JsonTokenType.String)
         {
             value = reader.GetString()!;
             return true;
@@ -40,7 +40,7 @@ public readonly struct ToolArguments
     public bool TryGetDouble(string name, out double value)
     {
         var reader = new Utf8JsonReader(Raw.Span, s_options);
-        if (Seek(ref reader, name) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value))
+        if (!Raw.IsEmpty && Seek(ref reader, name) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value))
         {
             return true;
         }
@@ -53,7 +53,7 @@ public readonly struct ToolArguments
     public bool TryGetBoolean(string name, out bool value)
     {
         var reader = new Utf8JsonReader(Raw.Span, s_options);
-        if (Seek(ref reader, name) && reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+        if (!Raw.IsEmpty && Seek(ref reader, name) && reader.TokenType is JsonTokenType.True or JsonTokenType.False)
         {
             value = reader.GetBoolean();
             return true;

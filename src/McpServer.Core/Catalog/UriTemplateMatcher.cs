@@ -36,7 +36,8 @@ internal sealed class UriTemplateMatcher
             var reserved = expr.StartsWith('+');
             var name = reserved ? expr[1..] : expr;
             names.Add(name);
-            pattern.Append("(?<").Append(name).Append(reserved ? ">.+)" : ">[^/?#]+)");
+            // Group names are positional: RFC 6570 names may hold '.' and '%', which .NET group names cannot.
+            pattern.Append("(?<v").Append(names.Count - 1).Append(reserved ? ">.+)" : ">[^/?#]+)");
             i = close + 1;
         }
 
@@ -57,9 +58,9 @@ internal sealed class UriTemplateMatcher
         }
 
         variables = new Dictionary<string, string>(VariableNames.Count, StringComparer.Ordinal);
-        foreach (var name in VariableNames)
+        for (var i = 0; i < VariableNames.Count; i++)
         {
-            variables[name] = Uri.UnescapeDataString(m.Groups[name].Value);
+            variables[VariableNames[i]] = Uri.UnescapeDataString(m.Groups["v" + i].Value);
         }
 
         return true;

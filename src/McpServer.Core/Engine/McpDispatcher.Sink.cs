@@ -35,16 +35,43 @@ public sealed partial class McpDispatcher
                 return;
             }
 
+            // A batch is answered with one array once every request in it is done; the reader
+            // goes on meanwhile, since a request may wait on a client response that comes next.
+            var replies = new List<Task<byte[]?>>();
             foreach (var (envelope, error) in items)
             {
                 if (error is { } e)
                 {
-                    await SendErrorAsync(sink, e.Id, ToError(e), cancellationToken).ConfigureAwait(false);
+                    replies.Add(Task.FromResult<byte[]?>(SerializeError(e.Id, ToError(e))));
+                    continue;
                 }
-                else
+
+                switch (envelope.Kind)
                 {
-                    await ProcessOneAsync(session, envelope, sink, services, cancellationToken).ConfigureAwait(false);
+                    case JsonRpcMessageKind.Notification:
+                        OnNotification(session, envelope);
+                        break;
+                    case JsonRpcMessageKind.Response:
+                    case JsonRpcMessageKind.ErrorResponse:
+                        OnResponse(session, envelope);
+                        break;
+                    default:
+                        if (envelope.Method == McpMethods.Initialize)
+                        {
+                            replies.Add(Task.FromResult<byte[]?>(SerializeError(envelope.Id, new RpcError(McpErrorCode.InvalidRequest, "'initialize' must not be part of a batch.", "invalid_structure"))));
+                            break;
+                        }
+
+                        var owned = envelope with { Params = envelope.Params.ToArray() };
+                        replies.Add(Task.Run(() => ExecuteToBytesAsync(session, owned, sink, services, cancellationToken), CancellationToken.None));
+                        break;
                 }
+            }
+
+            if (replies.Count > 0)
+            {
+                session.BeginWork();
+                _ = SendBatchAsync(session, replies, sink);
             }
 
             return;
@@ -75,7 +102,8 @@ public sealed partial class McpDispatcher
 
         // The input buffer is reused by the transport once this returns: the request keeps its own copy.
         var owned = envelope with { Params = envelope.Params.ToArray() };
-        if (ReferenceEquals(owned.Method, McpMethods.Initialize))
+        session.BeginWork();
+        if (owned.Method == McpMethods.Initialize)
         {
             // initialize runs inline so later messages see the negotiated revision.
             await RespondAsync(session, owned, sink, services, cancellationToken).ConfigureAwait(false);
@@ -85,24 +113,81 @@ public sealed partial class McpDispatcher
         _ = Task.Run(() => RespondAsync(session, owned, sink, services, cancellationToken), CancellationToken.None);
     }
 
+    // Answers one request; the caller called BeginWork.
     private async Task RespondAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink sink, IServiceProvider? services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await ExecuteAsync(session, request, sink, services, cancellationToken).ConfigureAwait(false);
+            if (result.IsCancelled)
+            {
+                return;
+            }
+
+            using var buffer = new PooledBufferWriter(1024);
+            JsonRpcWriter.WriteResponse(buffer, request.Id, result);
+            await SendQuietlyAsync(sink, buffer.WrittenMemory, session.Id).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.EndWork();
+        }
+    }
+
+    private async Task<byte[]?> ExecuteToBytesAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink sink, IServiceProvider? services, CancellationToken cancellationToken)
     {
         var result = await ExecuteAsync(session, request, sink, services, cancellationToken).ConfigureAwait(false);
         if (result.IsCancelled)
         {
-            return;
+            return null;
         }
 
         using var buffer = new PooledBufferWriter(1024);
         JsonRpcWriter.WriteResponse(buffer, request.Id, result);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task SendBatchAsync(McpSession session, List<Task<byte[]?>> replies, IMcpMessageSink sink)
+    {
         try
         {
-            await sink.SendAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            var results = await Task.WhenAll(replies).ConfigureAwait(false);
+            using var buffer = new PooledBufferWriter(1024);
+            buffer.Write("["u8);
+            var first = true;
+            foreach (var r in results)
+            {
+                if (r is null)
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    buffer.Write(","u8);
+                }
+
+                first = false;
+                buffer.Write(r);
+            }
+
+            buffer.Write("]"u8);
+            if (!first)
+            {
+                await SendQuietlyAsync(sink, buffer.WrittenMemory, session.Id).ConfigureAwait(false);
+            }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        finally
         {
-            LogNotificationDropped(_logger, session.Id, ex.Message);
+            session.EndWork();
         }
+    }
+
+    private static byte[] SerializeError(JsonRpcId? id, RpcError error)
+    {
+        using var buffer = new PooledBufferWriter(256);
+        JsonRpcWriter.WriteError(buffer, id, error);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static async Task SendErrorAsync(IMcpMessageSink sink, JsonRpcId? id, RpcError error, CancellationToken cancellationToken)

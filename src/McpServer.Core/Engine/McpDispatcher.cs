@@ -53,7 +53,7 @@ public sealed partial class McpDispatcher
     {
         var method = request.Method!;
         LogMessageReceived(_logger, session.Id, method, request.Id);
-        if (!session.IsInitialized && !ReferenceEquals(method, McpMethods.Initialize) && !ReferenceEquals(method, McpMethods.Ping))
+        if (!session.IsInitialized && method != McpMethods.Initialize && method != McpMethods.Ping)
         {
             return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"'{method}' was sent before 'initialize'. Send 'initialize' first, then 'notifications/initialized'.", "not_initialized"));
         }
@@ -64,13 +64,15 @@ public sealed partial class McpDispatcher
         }
 
         var context = new RequestContext(this, session, request.Id, method, request.Params, related, services);
+        var cts = RentCts();
+        context.Attach(cts);
         if (!session.TryAddInFlight(request.Id, context))
         {
+            context.Detach();
+            ReturnCts(cts);
             return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
         }
 
-        var cts = RentCts();
-        context.Attach(cts);
         var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((RequestContext)s!).Cancel(byClient: false), context) : default;
         try
         {
@@ -292,12 +294,12 @@ public sealed partial class McpDispatcher
             var result = await pending.ConfigureAwait(false);
             return RpcResult.Ok(ForRevision(result, ctx.Session.Revision), McpJsonContext.Default.CallToolResult);
         }
-        catch (OperationCanceledException) when (ctx.TimeoutArmed && !ctx.CancelledByClient && ctx.CancellationToken.IsCancellationRequested && !ctx.Session.IsEnded)
+        catch (OperationCanceledException) when (ctx.TimeoutArmed && !ctx.CancelledExplicitly && ctx.CancellationToken.IsCancellationRequested)
         {
             LogToolTimeout(_logger, ctx.Session.Id, name, timeout.TotalSeconds);
             throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
         }
-        catch (Exception ex) when (ex is not McpProtocolException and not OperationCanceledException)
+        catch (Exception ex) when (ex is not McpProtocolException && !(ex is OperationCanceledException && ctx.CancellationToken.IsCancellationRequested))
         {
             // A tool's own failure is a tool result with isError, so the model can see it and react.
             LogToolFailed(_logger, ex, ctx.Session.Id, name);
@@ -583,14 +585,15 @@ public sealed partial class McpDispatcher
         }
     }
 
-    private async Task SendQuietlyAsync(IMcpMessageSink sink, byte[] message, string sessionId)
+    private async Task SendQuietlyAsync(IMcpMessageSink sink, ReadOnlyMemory<byte> message, string sessionId)
     {
         try
         {
             await sink.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // A client that went away is not a server fault; nothing here may go unobserved.
             LogNotificationDropped(_logger, sessionId, ex.Message);
         }
     }

@@ -53,6 +53,10 @@ public sealed class RequestContext
 
     internal bool CancelledByClient { get; private set; }
 
+    // Set by every cancellation the server knows of (client, transport, session end); a cancelled
+    // token with no reason and an armed timeout means the timeout fired.
+    internal bool CancelledExplicitly { get; private set; }
+
     internal bool TimeoutArmed { get; private set; }
 
     internal void Attach(CancellationTokenSource source)
@@ -78,6 +82,7 @@ public sealed class RequestContext
             if (_source is { } s)
             {
                 CancelledByClient |= byClient;
+                CancelledExplicitly = true;
                 s.Cancel();
             }
         }

@@ -61,13 +61,15 @@ public static class JsonRpcEnvelopeReader
     /// <summary>Reads one message that spans the whole of <paramref name="json"/>.</summary>
     public static bool TryRead(ReadOnlyMemory<byte> json, out JsonRpcEnvelope envelope, out InvalidMessage error)
     {
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Fail(out envelope, out error, new InvalidMessage("invalid_json", "The body is empty; send one JSON-RPC message."));
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json.Span, s_options);
-            if (!reader.Read())
-            {
-                return Fail(out envelope, out error, new InvalidMessage("invalid_json", "The body is empty; send one JSON-RPC message."));
-            }
+            reader.Read();
 
             if (!TryReadObject(json, ref reader, 0, out envelope, out error))
             {

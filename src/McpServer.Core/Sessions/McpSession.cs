@@ -60,6 +60,15 @@ public sealed class McpSession
 
     internal int InFlightCount => Volatile.Read(ref _inFlightCount);
 
+    private int _pendingWork;
+
+    /// <summary>Requests read but not yet answered on the transport (covers the write of the response).</summary>
+    internal int PendingWork => Volatile.Read(ref _pendingWork);
+
+    internal void BeginWork() => Interlocked.Increment(ref _pendingWork);
+
+    internal void EndWork() => Interlocked.Decrement(ref _pendingWork);
+
     internal void Touch(long now) => Volatile.Write(ref _lastActivity, now);
 
     internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;

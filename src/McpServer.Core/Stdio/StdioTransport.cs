@@ -49,7 +49,7 @@ public static class StdioTransport
                         continue;
                     }
 
-                    await HandleLineAsync(dispatcher, session, sink, line, cancellationToken).ConfigureAwait(false);
+                    await HandleLineAsync(dispatcher, session, sink, line, maxMessageSize, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (buffer.Length > maxMessageSize)
@@ -67,7 +67,7 @@ public static class StdioTransport
                 {
                     if (!skipping && buffer.Length > 0)
                     {
-                        await HandleLineAsync(dispatcher, session, sink, buffer, cancellationToken).ConfigureAwait(false);
+                        await HandleLineAsync(dispatcher, session, sink, buffer, maxMessageSize, cancellationToken).ConfigureAwait(false);
                     }
 
                     reader.AdvanceTo(read.Buffer.End);
@@ -79,7 +79,7 @@ public static class StdioTransport
 
             // End of input: requests already read still get their answers.
             var deadline = Environment.TickCount64 + (long)drainTimeout.TotalMilliseconds;
-            while (session.InFlightCount > 0 && Environment.TickCount64 < deadline)
+            while (session.PendingWork > 0 && Environment.TickCount64 < deadline)
             {
                 await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
             }
@@ -91,8 +91,14 @@ public static class StdioTransport
         }
     }
 
-    private static async Task HandleLineAsync(McpDispatcher dispatcher, Sessions.McpSession session, LineSink sink, ReadOnlySequence<byte> line, CancellationToken cancellationToken)
+    private static async Task HandleLineAsync(McpDispatcher dispatcher, Sessions.McpSession session, LineSink sink, ReadOnlySequence<byte> line, int maxMessageSize, CancellationToken cancellationToken)
     {
+        if (line.Length > maxMessageSize)
+        {
+            await SendTooLargeAsync(sink, maxMessageSize).ConfigureAwait(false);
+            return;
+        }
+
         if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
         {
             line = line.Slice(0, line.Length - 1);

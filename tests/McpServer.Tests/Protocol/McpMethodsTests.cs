@@ -5,24 +5,16 @@ namespace McpServer.Tests.Protocol;
 
 public sealed class McpMethodsTests
 {
+    // Not InlineData: xUnit serializes inline values during discovery, and a copy is never the same instance.
+    public static TheoryData<string> KnownMethods => new(
+        McpMethods.Initialize, McpMethods.Ping, McpMethods.ToolsList, McpMethods.ToolsCall, McpMethods.ResourcesList,
+        McpMethods.ResourcesTemplatesList, McpMethods.ResourcesRead, McpMethods.ResourcesSubscribe, McpMethods.ResourcesUnsubscribe,
+        McpMethods.PromptsList, McpMethods.PromptsGet, McpMethods.CompletionComplete, McpMethods.LoggingSetLevel,
+        McpMethods.NotificationInitialized, McpMethods.NotificationCancelled, McpMethods.NotificationProgress,
+        McpMethods.NotificationRootsListChanged);
+
     [Theory]
-    [InlineData(McpMethods.Initialize)]
-    [InlineData(McpMethods.Ping)]
-    [InlineData(McpMethods.ToolsList)]
-    [InlineData(McpMethods.ToolsCall)]
-    [InlineData(McpMethods.ResourcesList)]
-    [InlineData(McpMethods.ResourcesTemplatesList)]
-    [InlineData(McpMethods.ResourcesRead)]
-    [InlineData(McpMethods.ResourcesSubscribe)]
-    [InlineData(McpMethods.ResourcesUnsubscribe)]
-    [InlineData(McpMethods.PromptsList)]
-    [InlineData(McpMethods.PromptsGet)]
-    [InlineData(McpMethods.CompletionComplete)]
-    [InlineData(McpMethods.LoggingSetLevel)]
-    [InlineData(McpMethods.NotificationInitialized)]
-    [InlineData(McpMethods.NotificationCancelled)]
-    [InlineData(McpMethods.NotificationProgress)]
-    [InlineData(McpMethods.NotificationRootsListChanged)]
+    [MemberData(nameof(KnownMethods), DisableDiscoveryEnumeration = true)]
     public void Intern_KnownMethod_ReturnsTheSharedString(string method)
     {
         var envelope = Wire.Read(Wire.Request("1", method));

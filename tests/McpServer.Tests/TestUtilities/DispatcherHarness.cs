@@ -11,9 +11,15 @@ internal sealed class DispatcherHarness : IDisposable
 {
     public DispatcherHarness(McpServerOptions? options = null, SessionOptions? sessionOptions = null, TimeProvider? time = null)
     {
-        Sessions = new SessionManager(sessionOptions, time, sweep: false);
-        Dispatcher = new McpDispatcher(Catalog, Sessions, options);
+        Sessions = new SessionManager(sessionOptions, time, SessionLogs, sweep: false);
+        Dispatcher = new McpDispatcher(Catalog, Sessions, options, Logs);
     }
+
+    /// <summary>What the engine logged.</summary>
+    public CapturingLogger<McpDispatcher> Logs { get; } = new();
+
+    /// <summary>What the session table logged.</summary>
+    public CapturingLogger<SessionManager> SessionLogs { get; } = new();
 
     public McpCatalog Catalog { get; } = new();
 
@@ -35,7 +41,7 @@ internal sealed class DispatcherHarness : IDisposable
     }
 
     public static string InitializeParams(string protocolVersion, string capabilities = "{}") =>
-        $$"""{"protocolVersion":"{{protocolVersion}}","capabilities":{{capabilities}},"clientInfo":{"name":"unit-test","version":"1.2.3"}}""";
+        $$$"""{"protocolVersion":"{{{protocolVersion}}}","capabilities":{{{capabilities}}},"clientInfo":{"name":"unit-test","version":"1.2.3"}}""";
 
     /// <summary>Runs one request and returns what the engine produced.</summary>
     public Task<RpcResult> ExecuteAsync(McpSession session, string method, string? paramsJson = null, string id = "1", IMcpMessageSink? related = null, CancellationToken aborted = default)
