@@ -57,7 +57,26 @@ public static class McpEndpointRouteBuilderExtensions
     {
         foreach (var s in sessions.Sessions)
         {
-            OnSessionEnded(s);
+            if (s.TransportState is HttpSessionState state)
+            {
+                state.ReleaseGetStreams();
+            }
+
+            else if (s.Transport == "sse")
+            {
+                // A legacy stream carries the answers too: it ends once nothing is in flight.
+                _ = ReleaseWhenIdleAsync(s);
+            }
         }
+    }
+
+    private static async Task ReleaseWhenIdleAsync(McpSession session)
+    {
+        while (session.InFlightCount > 0 && !session.IsEnded)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        LegacySseHandler.OnSessionEnded(session);
     }
 }

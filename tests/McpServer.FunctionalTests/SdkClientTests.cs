@@ -38,10 +38,28 @@ public sealed class SdkClientTests : IClassFixture<DemoServerFixture>
         Assert.NotNull(client.ServerCapabilities.Prompts);
         Assert.NotNull(client.ServerCapabilities.Logging);
         Assert.NotNull(client.ServerCapabilities.Completions);
-        if (transport != McpTransport.Stdio)
+        if (transport == McpTransport.StreamableHttp)
         {
+            // The Mcp-Session-Id the server issued (the legacy SSE and stdio clients expose none).
             Assert.False(string.IsNullOrEmpty(client.SessionId));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Initialize_DefaultOptions_DiscoverProbeIsRefusedAtOnceAndClientFallsBack(McpTransport transport)
+    {
+        // SDK 2.4 first probes with server/discover (2026-07-28) unless a version is pinned. The server must
+        // refuse the probe with an answer, not silence: with a 30 s probe timeout, silence would stall the connect.
+        var options = new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(30), InitializationTimeout = TimeSpan.FromSeconds(60) };
+        var watch = Stopwatch.StartNew();
+
+        await using var client = await ConnectAsync(transport, options);
+
+        watch.Stop();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"connect took {watch.Elapsed}");
+        Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
+        await client.PingAsync(cancellationToken: Timeout());
     }
 
     [Theory]
@@ -226,17 +244,31 @@ public sealed class SdkClientTests : IClassFixture<DemoServerFixture>
     public async Task CallTool_SleepWithProgress_ReportsTenSteps(McpTransport transport)
     {
         await using var client = await ConnectAsync(transport);
+
+        // The SDK runs notification handlers concurrently with the response and drops the IProgress
+        // registration once the call returns, so a late handler can miss the last steps. A session-wide
+        // handler sees every notification the server sent, however late the client gets to it.
+        var notifications = new ConcurrentQueue<ProgressNotificationParams>();
+        await using var registration = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (n, _) =>
+        {
+            notifications.Enqueue(JsonSerializer.Deserialize<ProgressNotificationParams>(n.Params, McpJsonUtilities.DefaultOptions)!);
+            return default;
+        });
         var progress = new CollectingProgress();
 
         var result = await client.CallToolAsync("sleep", new Dictionary<string, object?> { ["ms"] = 500 }, progress, cancellationToken: Timeout());
 
         Assert.Equal("Slept 500 ms.", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
-        await Poll.UntilAsync(() => progress.Values.Count >= 10, TimeSpan.FromSeconds(5), "10 progress notifications");
-        var values = progress.Values.ToArray();
+        await Poll.UntilAsync(() => notifications.Count >= 10, TimeSpan.FromSeconds(5), "10 notifications/progress");
+        var values = notifications.ToArray();
         Assert.Equal(10, values.Length);
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => i * 50f), values.Select(v => v.Progress).Order());
-        Assert.All(values, v => Assert.Equal(500f, v.Total));
-        Assert.Contains(values, v => v.Message == "slept 100 %");
+        Assert.Single(values.Select(v => v.ProgressToken).Distinct());
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => i * 50f), values.Select(v => v.Progress.Progress).Order());
+        Assert.All(values, v => Assert.Equal(500f, v.Progress.Total));
+        Assert.Contains(values, v => v.Progress.Message == "slept 100 %");
+
+        // The SDK's own progress plumbing saw the same token: whatever it reported came from these notifications.
+        Assert.All(progress.Values, p => Assert.Contains(values, v => v.Progress.Progress == p.Progress));
     }
 
     [Theory]

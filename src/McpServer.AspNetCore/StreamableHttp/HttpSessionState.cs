@@ -133,7 +133,7 @@ internal sealed class HttpSessionState
             }
 
             previous = stream.Live;
-            attachment = new Attachment(writer);
+            attachment = new Attachment(writer, isGet: true);
             stream.Live = attachment;
         }
 
@@ -160,20 +160,25 @@ internal sealed class HttpSessionState
         }
     }
 
-    public void End()
+    /// <summary>Ends every stream of the session (the session ended).</summary>
+    public void End() => Release(endSession: true);
+
+    /// <summary>Ends the GET streams (shutdown): POST streams stay so in-flight requests still deliver their results.</summary>
+    public void ReleaseGetStreams() => Release(endSession: false);
+
+    private void Release(bool endSession)
     {
         List<Attachment> live = [];
         lock (_gate)
         {
-            _ended = true;
+            _ended |= endSession;
             foreach (var s in _streams.Values)
             {
-                if (s.Live is { } a)
+                if (s.Live is { } a && (endSession || a.IsGet))
                 {
                     live.Add(a);
+                    s.Live = null;
                 }
-
-                s.Live = null;
             }
         }
 
@@ -210,9 +215,10 @@ internal sealed class HttpSessionState
         public Attachment? Live { get; set; }
     }
 
-    internal sealed class Attachment(SseWriter writer)
+    internal sealed class Attachment(SseWriter writer, bool isGet = false)
     {
         public SseWriter Writer { get; } = writer;
+        public bool IsGet { get; } = isGet;
         public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

@@ -315,7 +315,8 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var attachment = state.Resume(streamId, after, writer, replay);
-        var primed = streamId == 0 && session.Revision >= ProtocolRevision.V2025_11_25 ? state.PrimingId(state.Standalone) : null;
+        // Only a fresh standalone stream is primed; a resumed one continues from the client's Last-Event-ID.
+        var primed = lastEventId.Length == 0 && session.Revision >= ProtocolRevision.V2025_11_25 ? state.PrimingId(state.Standalone) : null;
         await writer.StartAsync(primed, _options.SseRetryInterval).ConfigureAwait(false);
         foreach (var (id, json) in replay)
         {

@@ -63,7 +63,15 @@ public sealed partial class McpDispatcher
                         }
 
                         var owned = envelope with { Params = envelope.Params.ToArray() };
-                        replies.Add(Task.Run(() => ExecuteToBytesAsync(session, owned, sink, services, cancellationToken), CancellationToken.None));
+                        if (TryBegin(session, owned, sink, services, out var refusal) is { } started)
+                        {
+                            replies.Add(Task.Run(() => RunToBytesAsync(started, cancellationToken), CancellationToken.None));
+                        }
+                        else
+                        {
+                            replies.Add(Task.FromResult<byte[]?>(Serialize(owned.Id, refusal)));
+                        }
+
                         break;
                 }
             }
@@ -102,48 +110,52 @@ public sealed partial class McpDispatcher
 
         // The input buffer is reused by the transport once this returns: the request keeps its own copy.
         var owned = envelope with { Params = envelope.Params.ToArray() };
+
+        // Registered before the next message is read, so a cancel right behind it finds it.
+        var context = TryBegin(session, owned, sink, services, out var refusal);
+        if (context is null)
+        {
+            await SendQuietlyAsync(sink, Serialize(owned.Id, refusal), session.Id).ConfigureAwait(false);
+            return;
+        }
+
         session.BeginWork();
         if (owned.Method == McpMethods.Initialize)
         {
             // initialize runs inline so later messages see the negotiated revision.
-            await RespondAsync(session, owned, sink, services, cancellationToken).ConfigureAwait(false);
+            await RespondAsync(context, sink, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _ = Task.Run(() => RespondAsync(session, owned, sink, services, cancellationToken), CancellationToken.None);
+        _ = Task.Run(() => RespondAsync(context, sink, cancellationToken), CancellationToken.None);
     }
 
     // Answers one request; the caller called BeginWork.
-    private async Task RespondAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink sink, IServiceProvider? services, CancellationToken cancellationToken)
+    private async Task RespondAsync(RequestContext context, IMcpMessageSink sink, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await ExecuteAsync(session, request, sink, services, cancellationToken).ConfigureAwait(false);
-            if (result.IsCancelled)
+            if (await RunToBytesAsync(context, cancellationToken).ConfigureAwait(false) is { } response)
             {
-                return;
+                await SendQuietlyAsync(sink, response, context.Session.Id).ConfigureAwait(false);
             }
-
-            using var buffer = new PooledBufferWriter(1024);
-            JsonRpcWriter.WriteResponse(buffer, request.Id, result);
-            await SendQuietlyAsync(sink, buffer.WrittenMemory, session.Id).ConfigureAwait(false);
         }
         finally
         {
-            session.EndWork();
+            context.Session.EndWork();
         }
     }
 
-    private async Task<byte[]?> ExecuteToBytesAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink sink, IServiceProvider? services, CancellationToken cancellationToken)
+    private async Task<byte[]?> RunToBytesAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(session, request, sink, services, cancellationToken).ConfigureAwait(false);
-        if (result.IsCancelled)
-        {
-            return null;
-        }
+        var result = await RunAsync(context, cancellationToken).ConfigureAwait(false);
+        return result.IsCancelled ? null : Serialize(context.Id, result);
+    }
 
+    private static byte[] Serialize(JsonRpcId id, in RpcResult result)
+    {
         using var buffer = new PooledBufferWriter(1024);
-        JsonRpcWriter.WriteResponse(buffer, request.Id, result);
+        JsonRpcWriter.WriteResponse(buffer, id, result);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -49,18 +49,31 @@ public sealed partial class McpDispatcher
     /// Runs one request to completion and returns its result or error. Never throws for a
     /// client's mistake; an unexpected handler failure becomes -32603 and an ERROR_INTERNAL event.
     /// </summary>
-    public async ValueTask<RpcResult> ExecuteAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink? related, IServiceProvider? services, CancellationToken aborted)
+    public ValueTask<RpcResult> ExecuteAsync(McpSession session, JsonRpcEnvelope request, IMcpMessageSink? related, IServiceProvider? services, CancellationToken aborted)
+    {
+        var context = TryBegin(session, request, related, services, out var refusal);
+        return context is null ? ValueTask.FromResult(refusal) : RunAsync(context, aborted);
+    }
+
+    /// <summary>
+    /// Registers a request as in flight (so a cancel that arrives next finds it), or returns
+    /// <see langword="null"/> with the refusal. Runs synchronously on the reading thread.
+    /// </summary>
+    internal RequestContext? TryBegin(McpSession session, JsonRpcEnvelope request, IMcpMessageSink? related, IServiceProvider? services, out RpcResult refusal)
     {
         var method = request.Method!;
         LogMessageReceived(_logger, session.Id, method, request.Id);
+        refusal = default;
         if (!session.IsInitialized && method != McpMethods.Initialize && method != McpMethods.Ping)
         {
-            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"'{method}' was sent before 'initialize'. Send 'initialize' first, then 'notifications/initialized'.", "not_initialized"));
+            refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"'{method}' was sent before 'initialize'. Send 'initialize' first, then 'notifications/initialized'.", "not_initialized"));
+            return null;
         }
 
         if (session.InFlightCount >= Options.MaxInFlightPerSession)
         {
-            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight; wait for some to finish.", "too_many_in_flight"));
+            refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight; wait for some to finish.", "too_many_in_flight"));
+            return null;
         }
 
         var context = new RequestContext(this, session, request.Id, method, request.Params, related, services);
@@ -70,14 +83,23 @@ public sealed partial class McpDispatcher
         {
             context.Detach();
             ReturnCts(cts);
-            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
+            refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
+            return null;
         }
 
+        return context;
+    }
+
+    /// <summary>Runs a request registered by <see cref="TryBegin"/> to completion.</summary>
+    internal async ValueTask<RpcResult> RunAsync(RequestContext context, CancellationToken aborted)
+    {
+        var session = context.Session;
+        var method = context.Method;
         var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((RequestContext)s!).Cancel(byClient: false), context) : default;
         try
         {
             var result = await DispatchAsync(context).ConfigureAwait(false);
-            LogMessageSent(_logger, session.Id, method, request.Id);
+            LogMessageSent(_logger, session.Id, method, context.Id);
             return result;
         }
         catch (McpProtocolException ex)
@@ -90,17 +112,19 @@ public sealed partial class McpDispatcher
         }
         catch (JsonException ex)
         {
-            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {ex.Message}", "invalid_params", "params"));
+            // The serializer's message names .NET types; the client gets the JSON path instead.
+            var at = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "params" : "params" + ex.Path[1..];
+            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {at} does not have the expected type or value.", "invalid_params", at));
         }
         catch (Exception ex)
         {
-            LogInternalError(_logger, ex, session.Id, method, request.Id);
+            LogInternalError(_logger, ex, session.Id, method, context.Id);
             return RpcResult.Fail(new RpcError(McpErrorCode.InternalError, $"The server failed while handling '{method}'. The failure is logged as ERROR_INTERNAL.", "internal_error"));
         }
         finally
         {
             registration.Dispose();
-            session.RemoveInFlight(request.Id);
+            session.RemoveInFlight(context.Id);
             if (context.Detach() is { } source)
             {
                 ReturnCts(source);

@@ -113,7 +113,8 @@ public static class StdioTransport
         try
         {
             line.CopyTo(owned);
-            await dispatcher.ProcessAsync(session, owned.AsMemory(0, (int)line.Length), sink, null, cancellationToken).ConfigureAwait(false);
+            // Stopping ends the reading, not the requests already read: they drain.
+            await dispatcher.ProcessAsync(session, owned.AsMemory(0, (int)line.Length), sink, null, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

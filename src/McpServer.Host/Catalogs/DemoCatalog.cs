@@ -7,6 +7,7 @@ namespace McpServer.Host.Catalogs;
 /// <summary>The catalogue the embedded default serves: small, useful tools to try a client against.</summary>
 internal static class DemoCatalog
 {
+    private const double MaxSleepMs = 86_400_000;
     private static readonly string[] s_styles = ["formal", "friendly", "pirate", "haiku"];
 
     public static void Register(McpCatalog catalog)
@@ -35,6 +36,11 @@ internal static class DemoCatalog
             static (_, args) =>
             {
                 var sum = args.GetRequiredDouble("a") + args.GetRequiredDouble("b");
+                if (!double.IsFinite(sum))
+                {
+                    throw McpProtocolException.InvalidParams("The sum of 'a' and 'b' is beyond the range of a double; use smaller numbers.", "invalid_arguments");
+                }
+
                 var text = sum.ToString("R", CultureInfo.InvariantCulture);
                 return ValueTask.FromResult(new CallToolResult
                 {
@@ -55,9 +61,9 @@ internal static class DemoCatalog
             static async (ctx, args) =>
             {
                 var ms = args.GetRequiredDouble("ms");
-                if (ms < 0 || double.IsNaN(ms))
+                if (!(ms >= 0 && ms <= MaxSleepMs))
                 {
-                    throw McpProtocolException.InvalidParams("Argument 'ms' must be zero or more.", "invalid_arguments");
+                    throw McpProtocolException.InvalidParams($"Argument 'ms' must be between 0 and {MaxSleepMs} (one day).", "invalid_arguments");
                 }
 
                 var total = TimeSpan.FromMilliseconds(ms);

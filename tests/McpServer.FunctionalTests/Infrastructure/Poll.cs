@@ -19,4 +19,19 @@ public static class Poll
             await Task.Delay(s_interval);
         }
     }
+
+    /// <summary>Returns once the asynchronous <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for: {what}");
+            }
+
+            await Task.Delay(s_interval);
+        }
+    }
 }

@@ -28,7 +28,7 @@ public static class SdkClients
     /// </summary>
     public static async Task<McpClient> ConnectAsync(McpTransport transport, ServerFixture fixture, ITestOutputHelper output, McpClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var loggerFactory = XunitLoggerProvider.CreateFactory(output, "sdk", LogLevel.Trace);
+        var loggerFactory = XunitLoggerProvider.CreateFactory(output, "sdk", LogLevel.Warning);
         IClientTransport clientTransport = transport switch
         {
             McpTransport.StreamableHttp => new HttpClientTransport(

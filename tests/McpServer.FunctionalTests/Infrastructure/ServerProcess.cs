@@ -154,6 +154,19 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the server with exactly <paramref name="args"/> and does not wait for anything (for exit-code tests).</summary>
+    public static ServerProcess Launch(ITestOutputHelper? output, params string[] args) => Start(args, redirectStdin: false, output);
+
+    /// <summary>Waits for SERVER_STARTED and returns that line.</summary>
+    public Task<string> WaitForStartedLineAsync() => WaitForStartedAsync();
+
+    /// <summary>Sends SIGTERM, as a service manager stopping the server would.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+    }
+
     /// <summary>The command and leading arguments that run the server: <c>MCP_SERVER_BIN</c>, or <c>dotnet mcp-server.dll</c>.</summary>
     public static (string FileName, string[] Args) Command()
     {
@@ -201,6 +214,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = redirectStdin ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false) : null,
             WorkingDirectory = AppContext.BaseDirectory,
         };
         foreach (var a in prefix.Concat(args))
@@ -244,6 +258,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new TimeoutException($"mcp-server did not log SERVER_STARTED within {StartTimeout.TotalSeconds} s.{Environment.NewLine}{Dump()}");
         }
     }
+
+    /// <summary>Writes raw bytes and a newline to stdin (stdio mode).</summary>
+    public async Task WriteLineAsync(byte[] line)
+    {
+        var stdin = _process.StandardInput.BaseStream;
+        await stdin.WriteAsync(line).ConfigureAwait(false);
+        await stdin.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
+        await stdin.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one line of UTF-8 text to stdin (stdio mode).</summary>
+    public Task WriteLineAsync(string line) => WriteLineAsync(Encoding.UTF8.GetBytes(line));
+
+    /// <summary>Closes stdin: end of input for the server.</summary>
+    public void CloseStandardInput() => _process.StandardInput.Close();
 
     /// <summary>Reads the next stdout line (stdio mode), or null when stdout has closed.</summary>
     public async Task<string?> ReadStdoutLineAsync(TimeSpan timeout)

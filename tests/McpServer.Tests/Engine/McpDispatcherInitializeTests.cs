@@ -70,14 +70,15 @@ public sealed class McpDispatcherInitializeTests : IDisposable
     }
 
     [Fact]
-    public async Task Initialize_ProtocolVersionNotAString_IsInvalidParamsOnParams()
+    public async Task Initialize_ProtocolVersionNotAString_IsInvalidParamsNamingTheMember()
     {
         var session = _harness.NewSession();
 
         var response = await _harness.RequestAsync(session, McpMethods.Initialize, """{"protocolVersion":20251125}""");
 
         var error = Wire.AssertError(response, McpErrorCode.InvalidParams, "invalid_params");
-        Assert.Equal("params", error.GetProperty("data").GetProperty("field").GetString());
+        Assert.Equal("params.protocolVersion", error.GetProperty("data").GetProperty("field").GetString());
+        Assert.DoesNotContain("System.", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

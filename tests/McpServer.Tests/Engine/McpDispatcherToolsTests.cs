@@ -78,14 +78,14 @@ public sealed class McpDispatcherToolsTests : IDisposable
     }
 
     [Fact]
-    public async Task ToolsList_CursorNotAString_IsInvalidParamsOnParams()
+    public async Task ToolsList_CursorNotAString_IsInvalidParamsNamingTheMember()
     {
         var session = await _harness.NewInitializedSessionAsync();
 
         var response = await _harness.RequestAsync(session, McpMethods.ToolsList, """{"cursor":5}""");
 
         var error = Wire.AssertError(response, McpErrorCode.InvalidParams, "invalid_params");
-        Assert.Equal("params", error.GetProperty("data").GetProperty("field").GetString());
+        Assert.Equal("params.cursor", error.GetProperty("data").GetProperty("field").GetString());
     }
 
     [Fact]

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using McpServer.FunctionalTests.Infrastructure;
+
+namespace McpServer.FunctionalTests;
+
+/// <summary>The process around the protocol: start-up line, exit codes, log format, probes, SIGTERM.</summary>
+public sealed class HostProcessTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Start_PortZero_LogsServerStartedWithLoopbackUrl()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+
+        var started = Assert.Single(server.StdoutLines, l => l.Contains("SERVER_STARTED", StringComparison.Ordinal));
+        Assert.Contains($"SERVER_STARTED mcp-server 0.1.0 listening on http://127.0.0.1:{server.Port}/mcp (", started, StringComparison.Ordinal);
+        Assert.Contains(" INFO ", started, StringComparison.Ordinal);
+        Assert.NotEqual(0, server.Port);
+        Assert.Equal("127.0.0.1", server.McpUrl!.Host);
+    }
+
+    [Fact]
+    public async Task Probes_Running_HealthzAndReadyzAnswer200()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using var http = new HttpClient();
+
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(server.BaseUrl!, "/healthz")));
+        Assert.Equal("ready\n", await http.GetStringAsync(new Uri(server.BaseUrl!, "/readyz")));
+    }
+
+    [Fact]
+    public async Task Start_UnknownCatalog_ExitsWithUsageCode2()
+    {
+        await using var server = ServerProcess.Launch(output, "--port", "0", "--catalog", "nope");
+
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, code);
+        Assert.Contains(server.StderrLines, l => l.Contains("unknown catalogue 'nope'", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.StdoutLines, l => l.Contains("SERVER_STARTED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_PortInUse_ExitsWithCode3AndSaysSo()
+    {
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+        await using var server = ServerProcess.Launch(output, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, code);
+        Assert.Contains(server.StderrLines, l => l.Contains("already in use", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LogFormatJson_EveryStdoutLineIsAJsonObject()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--log-format", "json");
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        await raw.PostAsync("not json", await raw.InitializeAsync());
+        await Poll.UntilAsync(() => server.StdoutLines.Any(l => l.Contains("ERROR_PARSE", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "the ERROR_PARSE line");
+
+        foreach (var line in server.StdoutLines)
+        {
+            using var doc = JsonDocument.Parse(line);
+            Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_Idle_ExitsWithZeroAndLogsStopped()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+
+        await server.TerminateAsync();
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(0, code);
+        Assert.Contains(server.StdoutLines, l => l.Contains("SERVER_STOPPED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sigterm_WithPlainJsonCallInFlight_AnswersTheCallThenExits()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--log-level", "debug");
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var session = await raw.InitializeAsync();
+        var mark = server.LineCount;
+        var call = raw.PostAsync("""{"jsonrpc":"2.0","id":55,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":1500}}}""", session);
+        await Poll.UntilAsync(
+            () => server.LinesSince(mark).Any(l => l.Contains("MESSAGE_RECEIVED", StringComparison.Ordinal) && l.Contains("tools/call", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "the server to receive the tools/call");
+
+        await server.TerminateAsync();
+        var response = await call;
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal("Slept 1500 ms.", response.Message().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Sigterm_WithStreamingCallInFlight_FinishesTheCallThenExits()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var session = await raw.InitializeAsync();
+        using var call = await SseResponse.SendAsync(raw.Client, raw.Post("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":1000},"_meta":{"progressToken":1}}}""", session));
+        Assert.True((await call.NextAsync())!.IsPriming());
+
+        await server.TerminateAsync();
+        var events = await call.ReadToEndAsync(TimeSpan.FromSeconds(15));
+
+        var last = events.Last(e => e.Data.Length > 0);
+        Assert.True(last.IsResponseTo(5), last.Data);
+        Assert.Equal("Slept 1000 ms.", last.Json().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+}
