@@ -18,6 +18,7 @@ internal sealed partial class LegacySseHandler(
     McpDispatcher dispatcher,
     IOptions<McpHttpOptions> httpOptions,
     SseKeepAlive keepAlive,
+    IServiceProvider services,
     ILogger<LegacySseHandler> logger)
 {
     private readonly McpHttpOptions _options = httpOptions.Value;
@@ -115,7 +116,7 @@ internal sealed partial class LegacySseHandler(
         http.Response.StatusCode = StatusCodes.Status202Accepted;
         await http.Response.WriteAsync("Accepted", http.RequestAborted).ConfigureAwait(false);
         await http.Response.CompleteAsync().ConfigureAwait(false);
-        await dispatcher.ProcessAsync(session, body.WrittenMemory, sink, http.RequestServices, CancellationToken.None).ConfigureAwait(false);
+        await dispatcher.ProcessAsync(session, body.WrittenMemory, sink, services, CancellationToken.None).ConfigureAwait(false);
     }
 
     internal static void OnSessionEnded(McpSession session)

@@ -40,9 +40,10 @@ internal static class OriginHostValidator
 
     private static bool Contains(IList<string> list, string value)
     {
-        foreach (var item in list)
+        // Indexed, not foreach: enumerating an IList boxes its enumerator on every request.
+        for (var i = 0; i < list.Count; i++)
         {
-            if (string.Equals(item, value, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(list[i], value, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Text.Unicode;
 using McpServer.AspNetCore.Security;
@@ -18,8 +19,11 @@ internal sealed partial class StreamableHttpHandler(
     McpDispatcher dispatcher,
     IOptions<McpHttpOptions> httpOptions,
     SseKeepAlive keepAlive,
+    IServiceProvider services,
     ILogger<StreamableHttpHandler> logger)
 {
+    // Handlers get the application's root services: a per-request DI scope would cost an
+    // allocation-heavy scope on every call (measured), and no built-in handler needs one.
     private readonly McpHttpOptions _options = httpOptions.Value;
     private readonly SessionManager _sessions = dispatcher.Sessions;
 
@@ -105,9 +109,9 @@ internal sealed partial class StreamableHttpHandler(
         }
         else
         {
-            session = await FindSessionAsync(http, envelope.Kind == JsonRpcMessageKind.Request ? envelope.Id : null).ConfigureAwait(false);
-            if (session is null)
+            if (!TryFindSession(http, out session))
             {
+                await RefuseSessionAsync(http, envelope.Kind == JsonRpcMessageKind.Request ? envelope.Id : null).ConfigureAwait(false);
                 return;
             }
         }
@@ -126,7 +130,7 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var stream = new PostResponseStream(http, session, _options, keepAlive);
-        var result = await dispatcher.ExecuteAsync(session, envelope, stream, http.RequestServices, CancellationToken.None).ConfigureAwait(false);
+        var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
         if (created && result.Error is not null)
         {
             _sessions.End(session, "initialize failed");
@@ -185,9 +189,9 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
-        if (session is null)
+        if (!TryFindSession(http, out var session))
         {
+            await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
         }
 
@@ -223,7 +227,7 @@ internal sealed partial class StreamableHttpHandler(
                     }
 
                     var env = envelope;
-                    pending.Add(Task.Run(async () => ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, http.RequestServices, CancellationToken.None).ConfigureAwait(false))));
+                    pending.Add(Task.Run(async () => ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, services, CancellationToken.None).ConfigureAwait(false))));
                     break;
             }
         }
@@ -288,9 +292,9 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
-        if (session is null)
+        if (!TryFindSession(http, out var session))
         {
+            await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
         }
 
@@ -357,9 +361,9 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        var session = await FindSessionAsync(http, null).ConfigureAwait(false);
-        if (session is null)
+        if (!TryFindSession(http, out var session))
         {
+            await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
         }
 
@@ -367,23 +371,28 @@ internal sealed partial class StreamableHttpHandler(
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private async Task<McpSession?> FindSessionAsync(HttpContext http, JsonRpcId? id)
+    private bool TryFindSession(HttpContext http, [NotNullWhen(true)] out McpSession? session)
+    {
+        var header = http.Request.Headers[HttpConstants.SessionIdHeader];
+        if (header.Count == 1 && header[0] is { Length: > 0 } id && _sessions.TryGet(id, out session) && session.Transport == "streamable-http")
+        {
+            return true;
+        }
+
+        session = null;
+        return false;
+    }
+
+    private Task RefuseSessionAsync(HttpContext http, JsonRpcId? id)
     {
         var header = http.Request.Headers[HttpConstants.SessionIdHeader];
         if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
         {
             LogInvalidMessage(logger, "missing_session_id", "request without Mcp-Session-Id", http.Connection.RemoteIpAddress?.ToString());
-            await HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(McpErrorCode.InvalidMessage, "The Mcp-Session-Id header is required; send 'initialize' first and echo the session id it returns.", "missing_session_id", HttpConstants.SessionIdHeader)).ConfigureAwait(false);
-            return null;
+            return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(McpErrorCode.InvalidMessage, "The Mcp-Session-Id header is required; send 'initialize' first and echo the session id it returns.", "missing_session_id", HttpConstants.SessionIdHeader));
         }
 
-        if (!_sessions.TryGet(header[0]!, out var session) || session.Transport != "streamable-http")
-        {
-            await HttpErrors.WriteAsync(http, StatusCodes.Status404NotFound, id, new RpcError(McpErrorCode.SessionNotFound, "Session not found: it ended, expired or never existed. Send 'initialize' without Mcp-Session-Id to start a new one.", "session_not_found", HttpConstants.SessionIdHeader)).ConfigureAwait(false);
-            return null;
-        }
-
-        return session;
+        return HttpErrors.WriteAsync(http, StatusCodes.Status404NotFound, id, new RpcError(McpErrorCode.SessionNotFound, "Session not found: it ended, expired or never existed. Send 'initialize' without Mcp-Session-Id to start a new one.", "session_not_found", HttpConstants.SessionIdHeader));
     }
 
     private Task RefuseAsync(HttpContext http, int status, string reason, string message, string? field)

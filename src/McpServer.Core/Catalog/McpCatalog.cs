@@ -75,6 +75,19 @@ public sealed class McpCatalog
     /// <summary>Finds a tool by name.</summary>
     public bool TryGetTool(string name, out ToolDefinition tool) => Current.ToolsByName.TryGetValue(name, out tool!);
 
+    /// <summary>Finds a tool by its UTF-8 name without allocating a string.</summary>
+    internal bool TryGetTool(ReadOnlySpan<byte> utf8Name, out ToolDefinition tool)
+    {
+        Span<char> chars = stackalloc char[256];
+        if (utf8Name.Length > chars.Length || System.Text.Unicode.Utf8.ToUtf16(utf8Name, chars, out _, out var written) != System.Buffers.OperationStatus.Done)
+        {
+            tool = null!;
+            return false;
+        }
+
+        return Current.ToolsByName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..written], out tool!);
+    }
+
     /// <summary>Finds a prompt by name.</summary>
     public bool TryGetPrompt(string name, out PromptDefinition prompt) => Current.PromptsByName.TryGetValue(name, out prompt!);
 

@@ -30,7 +30,19 @@ public static class JsonRpcWriter
     private static void Return(Utf8JsonWriter writer)
     {
         writer.Flush();
-        writer.Reset(Stream.Null);
+        // Detach from the caller's buffer; Reset(Stream) would allocate a buffer of its own.
+        writer.Reset(DetachedOutput.Instance);
+    }
+
+    private sealed class DetachedOutput : IBufferWriter<byte>
+    {
+        public static readonly DetachedOutput Instance = new();
+
+        public void Advance(int count) => throw new InvalidOperationException();
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException();
+
+        public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException();
     }
 
     /// <summary>Writes a response or error response for request <paramref name="id"/>.</summary>
@@ -48,7 +60,15 @@ public static class JsonRpcWriter
         w.WritePropertyName("id"u8);
         id.WriteTo(w);
         w.WritePropertyName("result"u8);
-        JsonSerializer.Serialize(w, result.Value, result.TypeInfo!);
+        if (result.Value is CallToolResult toolResult)
+        {
+            CallToolResultWriter.Write(w, toolResult);
+        }
+        else
+        {
+            JsonSerializer.Serialize(w, result.Value, result.TypeInfo!);
+        }
+
         w.WriteEndObject();
         Return(w);
     }
@@ -96,32 +116,22 @@ public static class JsonRpcWriter
     }
 
     /// <summary>Serializes a notification.</summary>
-    public static byte[] SerializeNotification<T>(string method, T? parameters, JsonTypeInfo<T>? typeInfo)
-    {
-        using var buffer = new PooledBufferWriter(256);
-        var w = Rent(buffer);
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WriteString("method"u8, method);
-        if (parameters is not null && typeInfo is not null)
-        {
-            w.WritePropertyName("params"u8);
-            JsonSerializer.Serialize(w, parameters, typeInfo);
-        }
-
-        w.WriteEndObject();
-        Return(w);
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] SerializeNotification<T>(string method, T? parameters, JsonTypeInfo<T>? typeInfo) => SerializeMessage(null, method, parameters, typeInfo);
 
     /// <summary>Serializes a server-to-client request.</summary>
-    public static byte[] SerializeRequest<T>(long id, string method, T? parameters, JsonTypeInfo<T>? typeInfo)
+    public static byte[] SerializeRequest<T>(long id, string method, T? parameters, JsonTypeInfo<T>? typeInfo) => SerializeMessage(id, method, parameters, typeInfo);
+
+    private static byte[] SerializeMessage<T>(long? id, string method, T? parameters, JsonTypeInfo<T>? typeInfo)
     {
         using var buffer = new PooledBufferWriter(256);
         var w = Rent(buffer);
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WriteNumber("id"u8, id);
+        if (id is { } value)
+        {
+            w.WriteNumber("id"u8, value);
+        }
+
         w.WriteString("method"u8, method);
         if (parameters is not null && typeInfo is not null)
         {

@@ -282,17 +282,23 @@ public sealed partial class McpDispatcher
 
     private async ValueTask<RpcResult> CallToolAsync(RequestContext ctx)
     {
-        ReadCallParams(ctx.Params.Span, out var name, out var argsRange, out var tokenRange);
-        if (name is null)
+        ReadCallParams(ctx.Params.Span, out var nameRange, out var escapedName, out var argsRange, out var tokenRange);
+        if (nameRange.End == 0 && escapedName is null)
         {
             throw McpProtocolException.InvalidParams("'tools/call' needs params.name, the tool to call.", "missing_field");
         }
 
-        if (!Catalog.TryGetTool(name, out var tool))
+        ToolDefinition? tool;
+        var found = escapedName is not null
+            ? Catalog.TryGetTool(escapedName, out tool)
+            : Catalog.TryGetTool(ctx.Params.Span[nameRange.Start..nameRange.End], out tool);
+        if (!found)
         {
-            throw McpProtocolException.InvalidParams($"Unknown tool '{name}'. Call 'tools/list' to see the tools this server offers.", "unknown_tool");
+            var unknown = escapedName ?? System.Text.Encoding.UTF8.GetString(ctx.Params.Span[nameRange.Start..nameRange.End]);
+            throw McpProtocolException.InvalidParams($"Unknown tool '{unknown}'. Call 'tools/list' to see the tools this server offers.", "unknown_tool");
         }
 
+        var name = tool!.Name;
         ctx.ToolName = name;
         var args = new ToolArguments(argsRange.End > 0 ? ctx.Params[argsRange.Start..argsRange.End] : default);
         if (tokenRange.End > 0)
@@ -341,9 +347,10 @@ public sealed partial class McpDispatcher
         return result;
     }
 
-    private static void ReadCallParams(ReadOnlySpan<byte> json, out string? name, out (int Start, int End) args, out (int Start, int End) token)
+    private static void ReadCallParams(ReadOnlySpan<byte> json, out (int Start, int End) name, out string? escapedName, out (int Start, int End) args, out (int Start, int End) token)
     {
-        name = null;
+        name = default;
+        escapedName = null;
         args = default;
         token = default;
         if (json.IsEmpty)
@@ -358,7 +365,21 @@ public sealed partial class McpDispatcher
             if (reader.ValueTextEquals("name"u8))
             {
                 reader.Read();
-                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw McpProtocolException.InvalidParams("params.name must be a string.", "invalid_field");
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    throw McpProtocolException.InvalidParams("params.name must be a string.", "invalid_field");
+                }
+
+                // The raw bytes (between the quotes) serve for the lookup unless the name has escapes.
+                if (reader.ValueIsEscaped)
+                {
+                    escapedName = reader.GetString();
+                }
+                else
+                {
+                    var start = (int)reader.TokenStartIndex + 1;
+                    name = (start, start + reader.ValueSpan.Length);
+                }
             }
             else if (reader.ValueTextEquals("arguments"u8))
             {
@@ -408,54 +429,39 @@ public sealed partial class McpDispatcher
 
     private ListToolsResult ListTools(RequestContext ctx)
     {
-        var all = Catalog.Tools;
-        var (start, count, next) = Page(ctx, all.Count);
-        var page = new Tool[count];
-        for (var i = 0; i < count; i++)
-        {
-            page[i] = all[start + i].ForRevision(ctx.Session.Revision);
-        }
-
+        var revision = ctx.Session.Revision;
+        var (page, next) = Page(ctx, Catalog.Tools, t => t.ForRevision(revision));
         return new ListToolsResult { Tools = page, NextCursor = next };
     }
 
     private ListResourcesResult ListResources(RequestContext ctx)
     {
-        var all = Catalog.Resources;
-        var (start, count, next) = Page(ctx, all.Count);
-        var page = new Resource[count];
-        for (var i = 0; i < count; i++)
-        {
-            page[i] = all[start + i].Resource;
-        }
-
+        var (page, next) = Page(ctx, Catalog.Resources, static r => r.Resource);
         return new ListResourcesResult { Resources = page, NextCursor = next };
     }
 
     private ListResourceTemplatesResult ListResourceTemplates(RequestContext ctx)
     {
-        var all = Catalog.ResourceTemplates;
-        var (start, count, next) = Page(ctx, all.Count);
-        var page = new ResourceTemplate[count];
-        for (var i = 0; i < count; i++)
-        {
-            page[i] = all[start + i].Template;
-        }
-
+        var (page, next) = Page(ctx, Catalog.ResourceTemplates, static t => t.Template);
         return new ListResourceTemplatesResult { ResourceTemplates = page, NextCursor = next };
     }
 
     private ListPromptsResult ListPrompts(RequestContext ctx)
     {
-        var all = Catalog.Prompts;
+        var (page, next) = Page(ctx, Catalog.Prompts, static p => p.Prompt);
+        return new ListPromptsResult { Prompts = page, NextCursor = next };
+    }
+
+    private (TWire[] Page, string? Next) Page<TDefinition, TWire>(RequestContext ctx, IReadOnlyList<TDefinition> all, Func<TDefinition, TWire> select)
+    {
         var (start, count, next) = Page(ctx, all.Count);
-        var page = new Prompt[count];
+        var page = new TWire[count];
         for (var i = 0; i < count; i++)
         {
-            page[i] = all[start + i].Prompt;
+            page[i] = select(all[start + i]);
         }
 
-        return new ListPromptsResult { Prompts = page, NextCursor = next };
+        return (page, next);
     }
 
     private (int Start, int Count, string? Next) Page(RequestContext ctx, int total)

@@ -37,6 +37,8 @@ namespace McpServer.Protocol;
 [JsonSerializable(typeof(ElicitResult))]
 [JsonSerializable(typeof(ListRootsResult))]
 [JsonSerializable(typeof(ContentBlock))]
+[JsonSerializable(typeof(ResourceContents))]
+[JsonSerializable(typeof(Annotations))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(string))]
