@@ -20,6 +20,7 @@ public sealed partial class McpDispatcher
 {
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = JsonRpcEnvelopeReader.MaxDepth };
     private readonly ConcurrentQueue<CancellationTokenSource> _ctsPool = new();
+    private readonly InitializeResult?[] _initializeResults = new InitializeResult?[5];
     private readonly ILogger _logger;
 
     /// <summary>Creates the engine over a catalogue and a session table.</summary>
@@ -258,6 +259,12 @@ public sealed partial class McpDispatcher
         session.Revision = revision;
         LogSessionInitialized(_logger, session.Id, ProtocolRevisions.ToWire(revision), p.ClientInfo?.Name ?? "?", p.ClientInfo?.Version ?? "?");
 
+        // The answer depends only on the revision and the options: built once per revision.
+        return _initializeResults[(int)revision] ??= BuildInitializeResult(revision);
+    }
+
+    private InitializeResult BuildInitializeResult(ProtocolRevision revision)
+    {
         var info = Options.ServerInfo;
         return new InitializeResult
         {

@@ -141,7 +141,7 @@ public sealed partial class SessionManager : IDisposable
     {
         Span<byte> bytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(bytes);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 
     [LoggerMessage(200, LogLevel.Debug, "Session {SessionId} created on {Transport}.", EventName = "SESSION_CREATED")]

@@ -11,7 +11,10 @@ public static class CliApp
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("mcp-server: a Model Context Protocol server. Serves tools, resources and prompts over Streamable HTTP (/mcp), legacy HTTP+SSE (/sse) or stdio.");
+        var root = new RootCommand(
+            "mcp-server: a Model Context Protocol server. Serves tools, resources and prompts over Streamable HTTP (/mcp), "
+            + "legacy HTTP+SSE (/sse and /messages) or stdio; /healthz and /readyz report liveness and readiness.\n"
+            + "Exit codes: 0 stopped cleanly, 1 unexpected failure, 2 bad command line, 3 port already in use, 4 address cannot be bound.");
         var serveOptions = new ServeOptions();
         serveOptions.AddTo(root);
         root.SetAction((result, ct) => serveOptions.RunAsync(result, ct));
@@ -53,7 +56,7 @@ public static class CliApp
 
         private readonly Option<string> _config = new("--config")
         {
-            Description = "Configuration file. Env: MCP_SERVER_CONFIG.",
+            Description = "Configuration file. Not read by this version: giving one is refused (exit 2). Env: MCP_SERVER_CONFIG.",
             HelpName = "PATH",
         };
 
