@@ -117,10 +117,26 @@ public static partial class ServerHost
         builder.Services.AddRoutingCore();
         ConfigureLogging(builder.Logging, settings, toStderr: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
+        ILogger? connectionLogger = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(address, settings.Port);
+            k.Listen(address, settings.Port, listen => listen.Use(next => async connection =>
+            {
+                // One line when a client connects and one when it leaves, as the operator guide describes.
+                var log = connectionLogger ??= k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Connections");
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var remote = connection.RemoteEndPoint?.ToString() ?? "?";
+                LogConnectionOpened(log, connection.ConnectionId, remote);
+                try
+                {
+                    await next(connection).ConfigureAwait(false);
+                }
+                finally
+                {
+                    LogConnectionClosed(log, connection.ConnectionId, remote, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }));
         });
         AddServer(builder.Services, settings, loopback);
 
@@ -193,6 +209,12 @@ public static partial class ServerHost
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Information, "Connection {ConnectionId} opened from {ClientAddress}.", EventName = "CONNECTION_OPENED")]
+    private static partial void LogConnectionOpened(ILogger logger, string connectionId, string clientAddress);
+
+    [LoggerMessage(7, LogLevel.Information, "Connection {ConnectionId} from {ClientAddress} closed after {DurationMs:0} ms.", EventName = "CONNECTION_CLOSED")]
+    private static partial void LogConnectionClosed(ILogger logger, string connectionId, string clientAddress, double durationMs);
 
     // The same event names in stdio mode: an operator greps for one name whatever the transport.
 #pragma warning disable SYSLIB1025

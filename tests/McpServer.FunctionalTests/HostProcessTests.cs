@@ -31,6 +31,26 @@ public sealed class HostProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Connection_OpenedAndClosed_LogsBothEventsWithItsAddress()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using (var http = new HttpClient())
+        {
+            Assert.Equal("ok\n", await http.GetStringAsync(new Uri(server.BaseUrl!, "/healthz")));
+        }
+
+        await Poll.UntilAsync(
+            () => server.StdoutLines.Any(l => l.Contains(" INFO  CONNECTION_CLOSED ", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "a CONNECTION_CLOSED line");
+        var opened = Assert.Single(server.StdoutLines, l => l.Contains("CONNECTION_OPENED", StringComparison.Ordinal));
+        Assert.Contains(" INFO  CONNECTION_OPENED Connection ", opened, StringComparison.Ordinal);
+        Assert.Contains("opened from 127.0.0.1:", opened, StringComparison.Ordinal);
+        var closed = Assert.Single(server.StdoutLines, l => l.Contains("CONNECTION_CLOSED", StringComparison.Ordinal));
+        Assert.Matches(@"closed after \d+ ms\.", closed);
+    }
+
+    [Fact]
     public async Task Start_UnknownCatalog_ExitsWithUsageCode2()
     {
         await using var server = ServerProcess.Launch(output, "--port", "0", "--catalog", "nope");

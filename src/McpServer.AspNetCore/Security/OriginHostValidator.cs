@@ -23,7 +23,7 @@ internal static class OriginHostValidator
 
             if (!Contains(hosts, host))
             {
-                error = new RpcError(McpErrorCode.ServerError, $"Host '{http.Request.Host}' is not allowed. Connect through an allowed host name, or add it to http.allowedHosts.", "host_not_allowed", "Host");
+                error = new RpcError(McpErrorCode.ServerError, $"Host '{http.Request.Host}' is not allowed (DNS rebinding protection). Connect through one of: {string.Join(", ", hosts)}.", "host_not_allowed", "Host");
                 return false;
             }
         }
@@ -34,7 +34,7 @@ internal static class OriginHostValidator
             return true;
         }
 
-        error = new RpcError(McpErrorCode.ServerError, $"Origin '{origin}' is not allowed. Add it to http.allowedOrigins if this page should reach the server.", "origin_not_allowed", "Origin");
+        error = new RpcError(McpErrorCode.ServerError, $"Origin '{origin}' is not allowed (DNS rebinding protection): only loopback origins{(options.AllowedOrigins.Count > 0 ? " and " + string.Join(", ", options.AllowedOrigins) : string.Empty)} may call this server.", "origin_not_allowed", "Origin");
         return false;
     }
 

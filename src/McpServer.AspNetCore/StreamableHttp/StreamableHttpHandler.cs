@@ -58,7 +58,7 @@ internal sealed partial class StreamableHttpHandler(
         var (body, length, tooLarge) = await ReadBodyAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
-            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes. Send a smaller message or raise limits.maxRequestBodyBytes.", null).ConfigureAwait(false);
+            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes. Send a smaller message.", null).ConfigureAwait(false);
             return;
         }
 

@@ -19,7 +19,8 @@ public sealed partial class McpDispatcher
     [LoggerMessage(103, LogLevel.Information, "Session {SessionId} initialized: revision {Revision}, client {ClientName} {ClientVersion}.", EventName = "SESSION_INITIALIZED")]
     private static partial void LogSessionInitialized(ILogger logger, string sessionId, string revision, string clientName, string clientVersion);
 
-    [LoggerMessage(104, LogLevel.Warning, "Tool {Tool} in session {SessionId} timed out after {Seconds} s and was cancelled.", EventName = "ERROR_TIMEOUT")]
+    // Information, not Warning: any client can start a call that runs past the timeout.
+    [LoggerMessage(104, LogLevel.Information, "Tool {Tool} in session {SessionId} timed out after {Seconds} s and was cancelled.", EventName = "ERROR_TIMEOUT")]
     private static partial void LogToolTimeout(ILogger logger, string sessionId, string tool, double seconds);
 
     [LoggerMessage(105, LogLevel.Warning, "Tool {Tool} in session {SessionId} threw; the client got an isError result.", EventName = "ERROR_TOOL")]

@@ -150,6 +150,6 @@ public sealed partial class SessionManager : IDisposable
     [LoggerMessage(201, LogLevel.Debug, "Session {SessionId} ended: {Why}.", EventName = "SESSION_ENDED")]
     private static partial void LogSessionEnded(ILogger logger, string sessionId, string why);
 
-    [LoggerMessage(202, LogLevel.Warning, "Session limit of {MaxSessions} reached; new sessions are refused with HTTP 503 until some end. Raise limits.maxSessions or lower the idle timeout.", EventName = "ERROR_SESSION_LIMIT")]
+    [LoggerMessage(202, LogLevel.Warning, "Session limit of {MaxSessions} reached; new sessions are refused with HTTP 503 until some end (clients that DELETE finished sessions, or the idle timeout, free them).", EventName = "ERROR_SESSION_LIMIT")]
     private static partial void LogSessionLimit(ILogger logger, int maxSessions);
 }

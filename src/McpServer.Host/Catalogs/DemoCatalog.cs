@@ -8,6 +8,9 @@ namespace McpServer.Host.Catalogs;
 internal static class DemoCatalog
 {
     private const double MaxSleepMs = 86_400_000;
+
+    // A plus sign, so clients that show icons (2025-11-25) have one to show.
+    private const string PlusIcon = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PHBhdGggZD0iTTIgOGgxMk04IDJ2MTIiIHN0cm9rZT0iIzQ0NCIgc3Ryb2tlLXdpZHRoPSIyIi8+PC9zdmc+";
     private static readonly string[] s_styles = ["formal", "friendly", "pirate", "haiku"];
 
     public static void Register(McpCatalog catalog)
@@ -29,6 +32,7 @@ internal static class DemoCatalog
                 Name = "add",
                 Title = "Add",
                 Description = "Adds two numbers and returns the sum as text.",
+                Icons = [new Icon { Src = PlusIcon, MimeType = "image/svg+xml", Sizes = ["any"] }],
                 InputSchema = Schemas.Parse("""{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}"""),
                 OutputSchema = Schemas.Parse("""{"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]}"""),
                 Annotations = new ToolAnnotations { ReadOnlyHint = true, IdempotentHint = true, OpenWorldHint = false },

@@ -67,7 +67,7 @@ public sealed class McpDispatcherLoggingTests : IDisposable
 
         var record = Assert.Single(_harness.Logs.Named("ERROR_TIMEOUT"));
         Assert.Equal(104, record.EventId.Id);
-        Assert.Equal(LogLevel.Warning, record.Level);
+        Assert.Equal(LogLevel.Information, record.Level);
     }
 
     [Fact]
