@@ -125,7 +125,7 @@ public sealed partial class McpDispatcher
         finally
         {
             registration.Dispose();
-            session.RemoveInFlight(context.Id);
+            session.RemoveInFlight(context);
             if (context.Detach() is { } source)
             {
                 ReturnCts(source);

@@ -11,6 +11,9 @@ namespace McpServer.Sessions;
 /// </summary>
 public sealed class McpSession
 {
+    // The request in flight when there is only one (the usual case); the dictionary, with its
+    // locks and ~0.5 KB, exists only for sessions that overlap requests.
+    private RequestContext? _first;
     private ConcurrentDictionary<JsonRpcId, RequestContext>? _inFlight;
     private int _inFlightCount;
     private ConcurrentDictionary<long, TaskCompletionSource<ClientResponse>>? _pending;
@@ -75,9 +78,33 @@ public sealed class McpSession
 
     internal bool TryAddInFlight(JsonRpcId id, RequestContext context)
     {
+        if (Interlocked.CompareExchange(ref _first, context, null) is null)
+        {
+            if (_inFlight is { } overlapping && overlapping.ContainsKey(id))
+            {
+                Interlocked.CompareExchange(ref _first, null, context);
+                return false;
+            }
+
+            Interlocked.Increment(ref _inFlightCount);
+            return true;
+        }
+
+        if (Volatile.Read(ref _first) is { } first && first.Id == id)
+        {
+            return false;
+        }
+
         var map = _inFlight ?? Interlocked.CompareExchange(ref _inFlight, new(), null) ?? _inFlight!;
         if (!map.TryAdd(id, context))
         {
+            return false;
+        }
+
+        // A request with the same id may have taken the single slot meanwhile: then both are refused.
+        if (Volatile.Read(ref _first) is { } raced && raced.Id == id && !ReferenceEquals(raced, context))
+        {
+            map.TryRemove(id, out _);
             return false;
         }
 
@@ -85,17 +112,36 @@ public sealed class McpSession
         return true;
     }
 
-    internal void RemoveInFlight(JsonRpcId id)
+    internal void RemoveInFlight(RequestContext context)
     {
-        if (_inFlight is { } map && map.TryRemove(id, out _))
+        if (ReferenceEquals(Interlocked.CompareExchange(ref _first, null, context), context)
+            || (_inFlight is { } map && map.TryRemove(new KeyValuePair<JsonRpcId, RequestContext>(context.Id, context))))
         {
             Interlocked.Decrement(ref _inFlightCount);
         }
     }
 
+    internal void RemoveInFlight(JsonRpcId id)
+    {
+        if (FindInFlight(id) is { } context)
+        {
+            RemoveInFlight(context);
+        }
+    }
+
+    internal RequestContext? FindInFlight(JsonRpcId id)
+    {
+        if (Volatile.Read(ref _first) is { } first && first.Id == id)
+        {
+            return first;
+        }
+
+        return _inFlight is { } map && map.TryGetValue(id, out var context) ? context : null;
+    }
+
     internal bool TryCancelInFlight(JsonRpcId id)
     {
-        if (_inFlight is { } map && map.TryGetValue(id, out var context))
+        if (FindInFlight(id) is { } context)
         {
             context.Cancel(byClient: true);
             return true;
@@ -106,6 +152,7 @@ public sealed class McpSession
 
     internal void CancelAll()
     {
+        Volatile.Read(ref _first)?.Cancel(byClient: false);
         if (_inFlight is { } map)
         {
             foreach (var context in map.Values)

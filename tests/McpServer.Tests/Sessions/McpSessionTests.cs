@@ -41,6 +41,49 @@ public sealed class McpSessionTests : IDisposable
     }
 
     [Fact]
+    public void TryAddInFlight_OverlappingRequests_DuplicatesFoundInTheSlotAndInTheDictionary()
+    {
+        var session = NewSession();
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+        using var c = new CancellationTokenSource();
+        using var d = new CancellationTokenSource();
+
+        Assert.True(InFlight.TryAdd(session, new JsonRpcId(1), a));   // the single slot
+        Assert.True(InFlight.TryAdd(session, new JsonRpcId(2), b));   // overlaps: the dictionary
+        Assert.False(InFlight.TryAdd(session, new JsonRpcId(2), c));  // duplicate of a dictionary entry
+        session.RemoveInFlight(new JsonRpcId(1));                      // the slot frees up
+        Assert.False(InFlight.TryAdd(session, new JsonRpcId(2), c));  // still a duplicate, though the slot is free
+        Assert.True(InFlight.TryAdd(session, new JsonRpcId(3), d));
+        Assert.Equal(2, session.InFlightCount);
+
+        Assert.True(session.TryCancelInFlight(new JsonRpcId(2)));
+        Assert.True(b.IsCancellationRequested);
+        Assert.True(session.TryCancelInFlight(new JsonRpcId(3)));
+        Assert.True(d.IsCancellationRequested);
+        session.RemoveInFlight(new JsonRpcId(2));
+        session.RemoveInFlight(new JsonRpcId(3));
+        Assert.Equal(0, session.InFlightCount);
+        Assert.False(session.TryCancelInFlight(new JsonRpcId(2)));
+    }
+
+    [Fact]
+    public void TryAddInFlight_SequentialRequests_NeverCreateTheOverlapDictionary()
+    {
+        var session = NewSession();
+        for (var i = 0; i < 100; i++)
+        {
+            using var cts = new CancellationTokenSource();
+            Assert.True(InFlight.TryAdd(session, new JsonRpcId(i), cts));
+            session.RemoveInFlight(new JsonRpcId(i));
+        }
+
+        var field = typeof(McpSession).GetField("_inFlight", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.Null(field.GetValue(session));
+        Assert.Equal(0, session.InFlightCount);
+    }
+
+    [Fact]
     public void TryCancelInFlight_KnownAndUnknownIds_CancelsOnlyKnown()
     {
         var session = NewSession();
