@@ -88,7 +88,7 @@ public sealed class ServerRequestTests : IClassFixture<ConformanceServerFixture>
                     {
                         Roots =
                         [
-                            new Root { Uri = "file:///work/project", Name = "project" },
+                            new Root { Uri = "file:///home/user/project", Name = "project" },
                             new Root { Uri = "file:///tmp" },
                         ],
                     });
@@ -100,7 +100,7 @@ public sealed class ServerRequestTests : IClassFixture<ConformanceServerFixture>
         var result = await client.CallToolAsync("list_roots", cancellationToken: Timeout());
 
         Assert.NotEqual(true, result.IsError);
-        Assert.Equal("file:///work/project (project)\nfile:///tmp", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal("file:///home/user/project (project)\nfile:///tmp", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
         Assert.Equal(1, calls);
     }
 

@@ -1,7 +1,6 @@
 // The conformance catalogue's interactive fixtures (server-to-client requests and notifications),
 // checked over one transport. Each conformance-*.test.mjs file runs this suite for its transport.
-// Fixture names and behaviour: /work/shared/conformance/NOTES.md and
-// src/McpServer.Host/Catalogs/ConformanceCatalog.cs.
+// Fixture names and behaviour: docs/catalogues.md and src/McpServer.Host/Catalogs/ConformanceCatalog.cs.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
