@@ -47,19 +47,35 @@ public sealed class SdkClientTests : IClassFixture<DemoServerFixture>
 
     [Theory]
     [MemberData(nameof(Transports))]
-    public async Task Initialize_DefaultOptions_DiscoverProbeIsRefusedAtOnceAndClientFallsBack(McpTransport transport)
+    public async Task Connect_DefaultOptions_StreamableHttpUsesStatelessRevisionOthersFallBackQuickly(McpTransport transport)
     {
-        // SDK 2.4 first probes with server/discover (2026-07-28) unless a version is pinned. The server must
-        // refuse the probe with an answer, not silence: with a 30 s probe timeout, silence would stall the connect.
+        // SDK 2.4 first probes with server/discover (2026-07-28) unless a version is pinned. Streamable HTTP
+        // answers it, so the client speaks 2026-07-28 there; stdio and legacy SSE refuse it at once (silence
+        // would stall the connect for the whole 30 s probe timeout) and the client falls back to initialize.
         var options = new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(30), InitializationTimeout = TimeSpan.FromSeconds(60) };
         var watch = Stopwatch.StartNew();
 
-        await using var client = await ConnectAsync(transport, options);
+        await using var client = await SdkClients.ConnectAsync(transport, _fixture, _output, options, probe: true);
 
         watch.Stop();
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"connect took {watch.Elapsed}");
-        Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
-        await client.PingAsync(cancellationToken: Timeout());
+        Assert.Equal("mcp-server", client.ServerInfo?.Name);
+        if (transport == McpTransport.StreamableHttp)
+        {
+            Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        }
+        else
+        {
+            Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
+            await client.PingAsync(cancellationToken: Timeout());
+        }
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "stateless?" }, cancellationToken: Timeout());
+        Assert.Equal("stateless?", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        var tools = await client.ListToolsAsync(cancellationToken: Timeout());
+        Assert.Contains(tools, t => t.Name == "add");
+        var readme = await client.ReadResourceAsync("demo://readme", cancellationToken: Timeout());
+        Assert.Contains("mcp-server demo", Assert.IsType<TextResourceContents>(Assert.Single(readme.Contents)).Text, StringComparison.Ordinal);
     }
 
     [Theory]

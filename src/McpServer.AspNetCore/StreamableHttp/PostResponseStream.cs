@@ -87,7 +87,8 @@ internal sealed class PostResponseStream(HttpContext http, McpSession session, M
         keepAlive.Add(_writer, session);
 
         // Priming events (SEP-1699) are for clients that negotiated 2025-11-25 or later; older clients may not expect empty data.
-        var priming = session.Revision >= ProtocolRevision.V2025_11_25 ? _state.PrimingId(_stream) : null;
+        // 2026-07-28 streams are not resumable, so they are not primed either.
+        var priming = session.Revision == ProtocolRevision.V2025_11_25 ? _state.PrimingId(_stream) : null;
         return _writer.StartAsync(priming, options.SseRetryInterval);
     }
 }

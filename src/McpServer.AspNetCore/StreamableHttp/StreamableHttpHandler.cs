@@ -49,11 +49,8 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        if (!CheckProtocolVersionHeader(http, out var badVersion))
-        {
-            await RefuseAsync(http, StatusCodes.Status400BadRequest, "unsupported_protocol_version", $"MCP-Protocol-Version '{badVersion}' is not supported. Supported: {string.Join(", ", ProtocolRevisions.Supported)}.", HttpConstants.ProtocolVersionHeader).ConfigureAwait(false);
-            return;
-        }
+        // A header naming no session revision may be a 2026-07-28 request: decided once the body is read.
+        var sessionHeader = CheckProtocolVersionHeader(http, out var versionHeader);
 
         var (body, length, tooLarge) = await ReadBodyAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
@@ -73,6 +70,12 @@ internal sealed partial class StreamableHttpHandler(
 
             if (JsonRpcEnvelopeReader.IsBatch(json.Span))
             {
+                if (!sessionHeader)
+                {
+                    await RefuseUnsupportedVersionAsync(http, versionHeader).ConfigureAwait(false);
+                    return;
+                }
+
                 await HandleBatchAsync(http, json).ConfigureAwait(false);
                 return;
             }
@@ -81,6 +84,22 @@ internal sealed partial class StreamableHttpHandler(
             {
                 LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
                 await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
+                return;
+            }
+
+            // A stateless revision in the header wins (its requests ignore Mcp-Session-Id); without a
+            // session, an unknown header or a protocol version in _meta also means the stateless path.
+            if (ProtocolRevisions.TryParseStateless(versionHeader, out _)
+                || (!http.Request.Headers.ContainsKey(HttpConstants.SessionIdHeader)
+                    && (!sessionHeader || (envelope.Kind == JsonRpcMessageKind.Request && StatelessRequestMeta.Read(envelope.Params).ProtocolVersion is not null))))
+            {
+                await HandleStatelessAsync(http, envelope, versionHeader).ConfigureAwait(false);
+                return;
+            }
+
+            if (!sessionHeader)
+            {
+                await RefuseUnsupportedVersionAsync(http, versionHeader).ConfigureAwait(false);
                 return;
             }
 
@@ -288,7 +307,12 @@ internal sealed partial class StreamableHttpHandler(
 
         if (!CheckProtocolVersionHeader(http, out var badVersion))
         {
-            await RefuseAsync(http, StatusCodes.Status400BadRequest, "unsupported_protocol_version", $"MCP-Protocol-Version '{badVersion}' is not supported. Supported: {string.Join(", ", ProtocolRevisions.Supported)}.", HttpConstants.ProtocolVersionHeader).ConfigureAwait(false);
+            if (await RefuseStatelessGetOrDeleteAsync(http, badVersion).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await RefuseUnsupportedVersionAsync(http, badVersion).ConfigureAwait(false);
             return;
         }
 
@@ -363,6 +387,11 @@ internal sealed partial class StreamableHttpHandler(
 
         if (!TryFindSession(http, out var session))
         {
+            if (!CheckProtocolVersionHeader(http, out var version) && await RefuseStatelessGetOrDeleteAsync(http, version).ConfigureAwait(false))
+            {
+                return;
+            }
+
             await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
         }
@@ -394,6 +423,9 @@ internal sealed partial class StreamableHttpHandler(
 
         return HttpErrors.WriteAsync(http, StatusCodes.Status404NotFound, id, new RpcError(McpErrorCode.SessionNotFound, "Session not found: it ended, expired or never existed. Send 'initialize' without Mcp-Session-Id to start a new one.", "session_not_found", HttpConstants.SessionIdHeader));
     }
+
+    private Task RefuseUnsupportedVersionAsync(HttpContext http, string version) =>
+        RefuseAsync(http, StatusCodes.Status400BadRequest, "unsupported_protocol_version", $"MCP-Protocol-Version '{version}' is not supported. Supported: {string.Join(", ", ProtocolRevisions.SupportedStateless.Concat(ProtocolRevisions.Supported))}.", HttpConstants.ProtocolVersionHeader);
 
     private Task RefuseAsync(HttpContext http, int status, string reason, string message, string? field)
     {

@@ -19,7 +19,7 @@ public delegate ValueTask<IEnumerable<string>> CompletionHandler(string value, I
 /// <summary>A tool: its description and its handler.</summary>
 public sealed class ToolDefinition
 {
-    private readonly Tool?[] _byRevision = new Tool?[5];
+    private readonly Tool?[] _byRevision = new Tool?[(int)ProtocolRevision.V2026_07_28 + 1];
 
     /// <summary>Creates a tool.</summary>
     public ToolDefinition(Tool tool, ToolHandler handler)

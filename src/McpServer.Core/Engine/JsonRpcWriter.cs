@@ -73,6 +73,77 @@ public static class JsonRpcWriter
         Return(w);
     }
 
+    /// <summary>
+    /// Writes a 2026-07-28 response: the result gets <c>resultType</c> and, when
+    /// <paramref name="cacheScope"/> is given, the caching fields <c>ttlMs</c> and <c>cacheScope</c>.
+    /// </summary>
+    public static void WriteStatelessResponse(IBufferWriter<byte> output, JsonRpcId id, in RpcResult result, int? ttlMs, string? cacheScope)
+    {
+        if (result.Error is { } error)
+        {
+            WriteError(output, id, error);
+            return;
+        }
+
+        byte[]? decorated = null;
+        if (result.Value is not CallToolResult)
+        {
+            // Serialized apart, then opened up to put the members 2026-07-28 adds first.
+            using var inner = new PooledBufferWriter(512);
+            using (var innerWriter = new Utf8JsonWriter(inner, s_options))
+            {
+                JsonSerializer.Serialize(innerWriter, result.Value, result.TypeInfo!);
+            }
+
+            using var head = new PooledBufferWriter(64 + inner.WrittenCount);
+            using (var headWriter = new Utf8JsonWriter(head, s_options))
+            {
+                headWriter.WriteStartObject();
+                headWriter.WriteString("resultType"u8, "complete"u8);
+                if (cacheScope is not null)
+                {
+                    headWriter.WriteNumber("ttlMs"u8, ttlMs ?? 0);
+                    headWriter.WriteString("cacheScope"u8, cacheScope);
+                }
+
+                headWriter.WriteEndObject();
+            }
+
+            var body = inner.WrittenSpan;
+            var prefix = head.WrittenSpan[..^1];
+            decorated = new byte[prefix.Length + body.Length];
+            prefix.CopyTo(decorated);
+            if (body.Length > 2)
+            {
+                decorated[prefix.Length] = (byte)',';
+                body[1..].CopyTo(decorated.AsSpan(prefix.Length + 1));
+            }
+            else
+            {
+                decorated[prefix.Length] = (byte)'}';
+                Array.Resize(ref decorated, prefix.Length + 1);
+            }
+        }
+
+        var w = Rent(output);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WritePropertyName("id"u8);
+        id.WriteTo(w);
+        w.WritePropertyName("result"u8);
+        if (decorated is null)
+        {
+            CallToolResultWriter.Write(w, (CallToolResult)result.Value!, complete: true);
+        }
+        else
+        {
+            w.WriteRawValue(decorated, skipInputValidation: true);
+        }
+
+        w.WriteEndObject();
+        Return(w);
+    }
+
     /// <summary>Writes an error response; <paramref name="id"/> is <see langword="null"/> when the request's id could not be read.</summary>
     public static void WriteError(IBufferWriter<byte> output, JsonRpcId? id, RpcError error)
     {
@@ -93,10 +164,18 @@ public static class JsonRpcWriter
         w.WriteStartObject();
         w.WriteNumber("code"u8, error.Code);
         w.WriteString("message"u8, error.Message);
-        if (error.Reason is not null || error.Field is not null)
+        if (error.Reason is not null || error.Field is not null || error.Data is not null)
         {
             w.WritePropertyName("data"u8);
             w.WriteStartObject();
+            if (error.Data is { ValueKind: JsonValueKind.Object } data)
+            {
+                foreach (var member in data.EnumerateObject())
+                {
+                    member.WriteTo(w);
+                }
+            }
+
             if (error.Reason is not null)
             {
                 w.WriteString("reason"u8, error.Reason);

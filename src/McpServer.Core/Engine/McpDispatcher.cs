@@ -21,6 +21,7 @@ public sealed partial class McpDispatcher
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = JsonRpcEnvelopeReader.MaxDepth };
     private readonly ConcurrentQueue<CancellationTokenSource> _ctsPool = new();
     private readonly InitializeResult?[] _initializeResults = new InitializeResult?[5];
+    private DiscoverResult? _discoverResult;
     private readonly ILogger _logger;
 
     /// <summary>Creates the engine over a catalogue and a session table.</summary>
@@ -105,7 +106,7 @@ public sealed partial class McpDispatcher
         }
         catch (McpProtocolException ex)
         {
-            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason));
+            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason) { Data = ex.ErrorData });
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -195,8 +196,25 @@ public sealed partial class McpDispatcher
         return session.TryCompleteClientRequest(response.Id, answer);
     }
 
+    // Methods 2026-07-28 removed; on that revision they are unknown methods (HTTP 404, -32601).
+    private static bool IsRemovedInStateless(string method) => method is McpMethods.Initialize or McpMethods.Ping
+        or McpMethods.LoggingSetLevel or McpMethods.ResourcesSubscribe or McpMethods.ResourcesUnsubscribe;
+
     private ValueTask<RpcResult> DispatchAsync(RequestContext ctx)
     {
+        if (ProtocolRevisions.IsStateless(ctx.Session.Revision))
+        {
+            if (ctx.Method == McpMethods.ServerDiscover)
+            {
+                return Ok(Discover(), McpJsonContext.Default.DiscoverResult);
+            }
+
+            if (IsRemovedInStateless(ctx.Method))
+            {
+                return ValueTask.FromResult(RpcResult.Fail(new RpcError(McpErrorCode.MethodNotFound, $"Method '{ctx.Method}' does not exist in protocol revision 2026-07-28. Supported revisions without sessions: {string.Join(", ", ProtocolRevisions.SupportedStateless)}; with sessions (initialize): {string.Join(", ", ProtocolRevisions.Supported)}.", "method_not_found", "method")));
+            }
+        }
+
         switch (ctx.Method)
         {
             case McpMethods.ToolsCall:
@@ -262,6 +280,21 @@ public sealed partial class McpDispatcher
         // The answer depends only on the revision and the options: built once per revision.
         return _initializeResults[(int)revision] ??= BuildInitializeResult(revision);
     }
+
+    private DiscoverResult Discover() => _discoverResult ??= new DiscoverResult
+    {
+        SupportedVersions = ProtocolRevisions.SupportedStateless,
+        Capabilities = new ServerCapabilities
+        {
+            Tools = new ListChangedCapability { ListChanged = false },
+            Resources = new ResourcesCapability { Subscribe = false, ListChanged = false },
+            Prompts = new ListChangedCapability { ListChanged = false },
+            Logging = EmptyResult.Instance,
+            Completions = EmptyResult.Instance,
+        },
+        Instructions = Options.Instructions,
+        Meta = new DiscoverMeta { ServerInfo = Options.ServerInfo },
+    };
 
     private InitializeResult BuildInitializeResult(ProtocolRevision revision)
     {

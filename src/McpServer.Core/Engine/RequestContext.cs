@@ -121,8 +121,9 @@ public sealed class RequestContext
     /// <summary>Sends <c>notifications/message</c> if the client's log level lets it through.</summary>
     public ValueTask LogAsync(LoggingLevel level, string message, string? logger = null)
     {
-        if (Session.LogLevel is { } min && level < min)
+        if (Session.LogLevel is { } min ? level < min : ProtocolRevisions.IsStateless(Session.Revision))
         {
+            // 2026-07-28 sends log messages only when the request named a level.
             return ValueTask.CompletedTask;
         }
 
@@ -134,10 +135,7 @@ public sealed class RequestContext
     /// <summary>Asks the client's model for a completion (<c>sampling/createMessage</c>).</summary>
     public async Task<CreateMessageResult> SampleAsync(CreateMessageRequestParams request, CancellationToken cancellationToken = default)
     {
-        if (Session.ClientCapabilities?.Sampling is null)
-        {
-            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the sampling capability, so the server cannot ask it for a completion.", "capability_missing");
-        }
+        RequireCapability(Session.ClientCapabilities?.Sampling is not null, "sampling", "The client did not declare the sampling capability, so the server cannot ask it for a completion.");
 
         var result = await SendRequestAsync(McpMethods.SamplingCreateMessage, request, McpJsonContext.Default.CreateMessageRequestParams, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.CreateMessageResult) ?? new CreateMessageResult();
@@ -146,10 +144,7 @@ public sealed class RequestContext
     /// <summary>Asks the user for input through the client (<c>elicitation/create</c>, 2025-06-18 on).</summary>
     public async Task<ElicitResult> ElicitAsync(ElicitRequestParams request, CancellationToken cancellationToken = default)
     {
-        if (Session.ClientCapabilities?.Elicitation is null)
-        {
-            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the elicitation capability, so the server cannot ask the user.", "capability_missing");
-        }
+        RequireCapability(Session.ClientCapabilities?.Elicitation is not null, "elicitation", "The client did not declare the elicitation capability, so the server cannot ask the user.");
 
         var result = await SendRequestAsync(McpMethods.ElicitationCreate, request, McpJsonContext.Default.ElicitRequestParams, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.ElicitResult) ?? new ElicitResult();
@@ -158,13 +153,34 @@ public sealed class RequestContext
     /// <summary>Asks the client for its roots (<c>roots/list</c>).</summary>
     public async Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default)
     {
-        if (Session.ClientCapabilities?.Roots is null)
-        {
-            throw new McpProtocolException(McpErrorCode.InvalidRequest, "The client did not declare the roots capability.", "capability_missing");
-        }
+        RequireCapability(Session.ClientCapabilities?.Roots is not null, "roots", "The client did not declare the roots capability.");
 
         var result = await SendRequestAsync<EmptyResult>(McpMethods.RootsList, null, null, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.ListRootsResult) ?? new ListRootsResult();
+    }
+
+    private void RequireCapability(bool declared, string capability, string message)
+    {
+        if (!ProtocolRevisions.IsStateless(Session.Revision))
+        {
+            if (!declared)
+            {
+                throw new McpProtocolException(McpErrorCode.InvalidRequest, message, "capability_missing");
+            }
+
+            return;
+        }
+
+        if (!declared)
+        {
+            throw new McpProtocolException(McpErrorCode.MissingRequiredClientCapability, message + " Declare it in _meta[\"io.modelcontextprotocol/clientCapabilities\"].", "capability_missing")
+            {
+                ErrorData = JsonDocument.Parse("{\"requiredCapabilities\":{\"" + capability + "\":{}}}").RootElement.Clone(),
+            };
+        }
+
+        // On 2026-07-28 a server asks through an InputRequiredResult, never a request on the stream.
+        throw new McpProtocolException(McpErrorCode.InternalError, $"This server cannot yet ask a 2026-07-28 client for {capability} input (multi-round-trip requests are not implemented); use a session revision (initialize) for this tool.", "input_required_unsupported");
     }
 
     /// <summary>Sends any request to the client and waits for its result.</summary>

@@ -38,6 +38,9 @@ public readonly struct RpcResult
 /// <param name="Field">The offending field, for <c>data.field</c>.</param>
 public sealed record RpcError(int Code, string Message, string? Reason = null, string? Field = null)
 {
+    /// <summary>More members for <c>error.data</c> (an object), or <see langword="null"/>.</summary>
+    public System.Text.Json.JsonElement? Data { get; init; }
+
     /// <summary>The request was cancelled by the client.</summary>
     public static readonly RpcError Cancelled = new(-32800, "Request cancelled.", "cancelled");
 }

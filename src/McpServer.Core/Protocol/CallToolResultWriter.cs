@@ -10,9 +10,15 @@ namespace McpServer.Protocol;
 /// </summary>
 internal static class CallToolResultWriter
 {
-    public static void Write(Utf8JsonWriter w, CallToolResult result)
+    public static void Write(Utf8JsonWriter w, CallToolResult result, bool complete = false)
     {
         w.WriteStartObject();
+        if (complete)
+        {
+            // 2026-07-28: every result says whether it is complete or needs input.
+            w.WriteString("resultType"u8, "complete"u8);
+        }
+
         w.WritePropertyName("content"u8);
         w.WriteStartArray();
         var content = result.Content;

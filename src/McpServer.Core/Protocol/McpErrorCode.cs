@@ -23,6 +23,12 @@ public static class McpErrorCode
     public const int SessionNotFound = -32001;
     /// <summary>MCP: the resource does not exist.</summary>
     public const int ResourceNotFound = -32002;
+    /// <summary>MCP 2026-07-28: an <c>Mcp-*</c> header is missing or does not match the body.</summary>
+    public const int HeaderMismatch = -32020;
+    /// <summary>MCP 2026-07-28: the request needs a client capability it did not declare.</summary>
+    public const int MissingRequiredClientCapability = -32021;
+    /// <summary>MCP 2026-07-28: the requested protocol version is not supported.</summary>
+    public const int UnsupportedProtocolVersion = -32022;
     /// <summary>Server-defined: the request was cancelled or timed out.</summary>
     public const int RequestTimeout = -32003;
 }

@@ -19,6 +19,7 @@ namespace McpServer.Protocol;
 [JsonSerializable(typeof(LoggingMessageNotificationParams))]
 [JsonSerializable(typeof(InitializeRequestParams))]
 [JsonSerializable(typeof(InitializeResult))]
+[JsonSerializable(typeof(DiscoverResult))]
 [JsonSerializable(typeof(ListToolsResult))]
 [JsonSerializable(typeof(CallToolResult))]
 [JsonSerializable(typeof(ListResourcesResult))]
@@ -42,4 +43,5 @@ namespace McpServer.Protocol;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(string[]))]
 public sealed partial class McpJsonContext : JsonSerializerContext;

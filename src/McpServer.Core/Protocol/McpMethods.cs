@@ -7,6 +7,7 @@ public static class McpMethods
 {
 #pragma warning disable CS1591 // the names are their own documentation
     public const string Initialize = "initialize";
+    public const string ServerDiscover = "server/discover";
     public const string Ping = "ping";
     public const string ToolsList = "tools/list";
     public const string ToolsCall = "tools/call";
@@ -37,7 +38,7 @@ public static class McpMethods
 
     private static readonly string[] s_known =
     [
-        ToolsCall, ToolsList, Initialize, Ping, ResourcesList, ResourcesTemplatesList, ResourcesRead,
+        ToolsCall, ToolsList, Initialize, Ping, ServerDiscover, ResourcesList, ResourcesTemplatesList, ResourcesRead,
         ResourcesSubscribe, ResourcesUnsubscribe, PromptsList, PromptsGet, CompletionComplete, LoggingSetLevel,
         NotificationInitialized, NotificationCancelled, NotificationProgress, NotificationRootsListChanged,
     ];

@@ -19,6 +19,9 @@ public sealed class McpProtocolException : Exception
     /// <summary>A stable machine word for <c>error.data.reason</c>, or <see langword="null"/>.</summary>
     public string? Reason { get; }
 
+    /// <summary>More members for <c>error.data</c> (an object), or <see langword="null"/>.</summary>
+    public System.Text.Json.JsonElement? ErrorData { get; init; }
+
     /// <summary>An unknown-name error for tools, prompts and similar.</summary>
     public static McpProtocolException InvalidParams(string message, string reason = "invalid_params") => new(McpErrorCode.InvalidParams, message, reason);
 }

@@ -13,6 +13,8 @@ public enum ProtocolRevision
     V2025_06_18 = 3,
     /// <summary>2025-11-25: icons, SSE polling, sampling with tools.</summary>
     V2025_11_25 = 4,
+    /// <summary>2026-07-28: stateless; no initialize, no sessions, <c>_meta</c> on every request.</summary>
+    V2026_07_28 = 5,
 }
 
 /// <summary>Parsing and formatting of <see cref="ProtocolRevision"/> values.</summary>
@@ -24,6 +26,19 @@ public static class ProtocolRevisions
     /// <summary>Every supported revision as it appears on the wire, newest first.</summary>
     public static IReadOnlyList<string> Supported { get; } = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
+    /// <summary>The stateless revisions, as <c>server/discover</c> and error -32022 list them.</summary>
+    public static IReadOnlyList<string> SupportedStateless { get; } = ["2026-07-28"];
+
+    /// <summary>Parses a stateless revision (2026-07-28 on); <see langword="false"/> for anything else.</summary>
+    public static bool TryParseStateless(ReadOnlySpan<char> value, out ProtocolRevision revision)
+    {
+        revision = value is "2026-07-28" ? ProtocolRevision.V2026_07_28 : ProtocolRevision.None;
+        return revision != ProtocolRevision.None;
+    }
+
+    /// <summary>Whether <paramref name="revision"/> is served without sessions.</summary>
+    public static bool IsStateless(ProtocolRevision revision) => revision >= ProtocolRevision.V2026_07_28;
+
     /// <summary>The wire form of <paramref name="revision"/>.</summary>
     public static string ToWire(ProtocolRevision revision) => revision switch
     {
@@ -31,10 +46,11 @@ public static class ProtocolRevisions
         ProtocolRevision.V2025_03_26 => "2025-03-26",
         ProtocolRevision.V2025_06_18 => "2025-06-18",
         ProtocolRevision.V2025_11_25 => "2025-11-25",
+        ProtocolRevision.V2026_07_28 => "2026-07-28",
         _ => throw new ArgumentOutOfRangeException(nameof(revision)),
     };
 
-    /// <summary>Parses a wire revision; <see langword="false"/> for anything not supported.</summary>
+    /// <summary>Parses a session revision (those negotiated by <c>initialize</c>); <see langword="false"/> for anything else.</summary>
     public static bool TryParse(ReadOnlySpan<char> value, out ProtocolRevision revision)
     {
         revision = value switch

@@ -273,6 +273,16 @@ internal static class ConformanceCatalog
             });
 
         AddTool(catalog, "test_sampling", "Tests server-initiated sampling (LLM completion request)", s_samplingSchema, SampleAsync);
+
+        // 2026-07-28 (SEP-2575): needs sampling; a client that did not declare it gets error -32021, not a result.
+        AddTool(catalog, "test_missing_capability", "Requires the client's sampling capability; without it the call fails with -32021 MissingRequiredClientCapability.", Schemas.EmptyObject,
+            static async (context, _) =>
+            {
+                var reply = await context.SampleAsync(
+                    new CreateMessageRequestParams { Messages = [new SamplingMessage { Role = "user", Content = new TextContent("Say hello.") }], MaxTokens = 20 },
+                    context.CancellationToken);
+                return CallToolResult.FromText("Sampling answered: " + reply.Content.GetRawText());
+            });
         AddTool(catalog, "test_elicitation", "Tests server-initiated elicitation (user input request)", s_elicitationSchema,
             (context, arguments) => arguments.TryGetString("message", out var message)
                 ? ElicitAsync(context, message, s_userInfoRequest, "User response")

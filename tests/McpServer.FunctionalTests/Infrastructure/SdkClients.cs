@@ -26,8 +26,19 @@ public static class SdkClients
     /// Connects a client. HTTP transports use the fixture's running server; stdio starts its own
     /// <c>mcp-server --stdio</c> process with the fixture's catalogues (the SDK owns and stops that process).
     /// </summary>
-    public static async Task<McpClient> ConnectAsync(McpTransport transport, ServerFixture fixture, ITestOutputHelper output, McpClientOptions? options = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Unless <paramref name="probe"/> is set, the client is pinned to 2025-11-25: by default SDK 2.4
+    /// probes <c>server/discover</c> and, since the server answers it, would use the stateless
+    /// 2026-07-28 revision, where the session behaviour these tests exercise does not exist.
+    /// </remarks>
+    public static async Task<McpClient> ConnectAsync(McpTransport transport, ServerFixture fixture, ITestOutputHelper output, McpClientOptions? options = null, CancellationToken cancellationToken = default, bool probe = false)
     {
+        options ??= new McpClientOptions();
+        if (!probe)
+        {
+            options.ProtocolVersion ??= "2025-11-25";
+        }
+
         var loggerFactory = XunitLoggerProvider.CreateFactory(output, "sdk", LogLevel.Warning);
         IClientTransport clientTransport = transport switch
         {
@@ -43,7 +54,7 @@ public static class SdkClients
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        return await McpClient.CreateAsync(clientTransport, options ?? new McpClientOptions(), loggerFactory, timeout.Token);
+        return await McpClient.CreateAsync(clientTransport, options, loggerFactory, timeout.Token);
     }
 
     /// <summary>A stdio transport that runs <c>dotnet mcp-server.dll --stdio</c> (or MCP_SERVER_BIN).</summary>
