@@ -58,13 +58,17 @@ internal static class ConformanceCatalog
         }
         """);
 
-    /// <summary>SEP-1613: listed verbatim, with <c>$schema</c>, <c>$defs</c> and <c>additionalProperties</c>.</summary>
+    /// <summary>
+    /// SEP-1613 and SEP-2106: listed verbatim, with <c>$schema</c>, <c>$defs</c> (with an <c>$anchor</c>),
+    /// <c>additionalProperties</c>, composition (<c>allOf</c>/<c>anyOf</c>) and conditional (<c>if</c>/<c>then</c>/<c>else</c>) keywords.
+    /// </summary>
     private static readonly JsonElement s_jsonSchema202012 = Schemas.Parse("""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "type": "object",
           "$defs": {
             "address": {
+              "$anchor": "addressDef",
               "type": "object",
               "properties": {
                 "street": { "type": "string" },
@@ -74,8 +78,15 @@ internal static class ConformanceCatalog
           },
           "properties": {
             "name": { "type": "string" },
-            "address": { "$ref": "#/$defs/address" }
+            "address": { "$ref": "#/$defs/address" },
+            "contactMethod": { "type": "string", "enum": ["phone", "email"] },
+            "phone": { "type": "string" },
+            "email": { "type": "string" }
           },
+          "allOf": [{ "anyOf": [{ "required": ["phone"] }, { "required": ["email"] }] }],
+          "if": { "properties": { "contactMethod": { "const": "phone" } }, "required": ["contactMethod"] },
+          "then": { "required": ["phone"] },
+          "else": { "required": ["email"] },
           "additionalProperties": false
         }
         """);
@@ -273,6 +284,16 @@ internal static class ConformanceCatalog
             });
 
         AddTool(catalog, "test_sampling", "Tests server-initiated sampling (LLM completion request)", s_samplingSchema, SampleAsync);
+
+        // 2026-07-28 (SEP-2575): logs only when the request asked for a level in _meta.
+        AddTool(catalog, "test_logging_tool", "Sends three log messages; on 2026-07-28 only when the request's _meta names a log level.", Schemas.EmptyObject,
+            async (context, _) =>
+            {
+                await context.LogAsync(LoggingLevel.Info, "Logging tool started");
+                await context.LogAsync(LoggingLevel.Info, "Logging tool working");
+                await context.LogAsync(LoggingLevel.Info, "Logging tool done");
+                return CallToolResult.FromText("Logging tool finished");
+            });
 
         // 2026-07-28 (SEP-2575): needs sampling; a client that did not declare it gets error -32021, not a result.
         AddTool(catalog, "test_missing_capability", "Requires the client's sampling capability; without it the call fails with -32021 MissingRequiredClientCapability.", Schemas.EmptyObject,
