@@ -56,9 +56,18 @@ internal sealed class PostResponseStream(HttpContext http, McpSession session, M
         keepAlive.Remove(_writer!);
     }
 
-    /// <summary>Ends the stream without a final response (the client cancelled the request).</summary>
+    /// <summary>
+    /// The client cancelled the request, so no response is due (receivers SHOULD NOT send one):
+    /// an SSE stream ends without it; a plain response becomes <c>202 Accepted</c>.
+    /// </summary>
     public async Task AbandonAsync()
     {
+        if (!IsStreaming)
+        {
+            http.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
         await EnsureStartedAsync().ConfigureAwait(false);
         _state!.Finish(_stream!);
         keepAlive.Remove(_writer!);

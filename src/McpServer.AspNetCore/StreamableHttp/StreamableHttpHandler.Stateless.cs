@@ -92,15 +92,7 @@ internal sealed partial class StreamableHttpHandler
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
         if (result.IsCancelled)
         {
-            if (stream.IsStreaming)
-            {
-                await stream.AbandonAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                http.Response.StatusCode = StatusCodes.Status202Accepted;
-            }
-
+            await stream.AbandonAsync().ConfigureAwait(false);
             return;
         }
 

@@ -158,16 +158,7 @@ internal sealed partial class StreamableHttpHandler(
 
         if (result.IsCancelled)
         {
-            // The client cancelled: no response is due (the spec says receivers SHOULD NOT send one).
-            if (stream.IsStreaming)
-            {
-                await stream.AbandonAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                http.Response.StatusCode = StatusCodes.Status202Accepted;
-            }
-
+            await stream.AbandonAsync().ConfigureAwait(false);
             return;
         }
 

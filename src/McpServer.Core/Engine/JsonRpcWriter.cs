@@ -45,6 +45,18 @@ public static class JsonRpcWriter
         public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException();
     }
 
+    // {"jsonrpc":"2.0","id":ID,"result": ... the caller writes the value and the closing brace.
+    private static Utf8JsonWriter BeginResult(IBufferWriter<byte> output, JsonRpcId id)
+    {
+        var w = Rent(output);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        w.WritePropertyName("id"u8);
+        id.WriteTo(w);
+        w.WritePropertyName("result"u8);
+        return w;
+    }
+
     /// <summary>Writes a response or error response for request <paramref name="id"/>.</summary>
     public static void WriteResponse(IBufferWriter<byte> output, JsonRpcId id, in RpcResult result)
     {
@@ -54,12 +66,7 @@ public static class JsonRpcWriter
             return;
         }
 
-        var w = Rent(output);
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WritePropertyName("id"u8);
-        id.WriteTo(w);
-        w.WritePropertyName("result"u8);
+        var w = BeginResult(output, id);
         if (result.Value is CallToolResult toolResult)
         {
             CallToolResultWriter.Write(w, toolResult);
@@ -125,12 +132,7 @@ public static class JsonRpcWriter
             }
         }
 
-        var w = Rent(output);
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WritePropertyName("id"u8);
-        id.WriteTo(w);
-        w.WritePropertyName("result"u8);
+        var w = BeginResult(output, id);
         if (decorated is null)
         {
             CallToolResultWriter.Write(w, (CallToolResult)result.Value!, complete: true);
