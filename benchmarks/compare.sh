@@ -3,7 +3,7 @@
 # Kestrel floor and the official C# and TypeScript SDK servers, with the peer load harness
 # (wrk on loopback; server pinned to CPU 0, load on CPU 1).
 #
-#   benchmarks/compare.sh            mcp-server rows + every peer
+#   benchmarks/compare.sh            mcp-server rows (sessions on 2025-11-25; stateless 2026-07-28) + every peer
 #   ONLY="floor-json csharp-sdk mcp-server" benchmarks/compare.sh
 #
 # PEER_BENCH names the harness folder (its compare.sh, run.sh and peers); by default the one
@@ -23,6 +23,7 @@ export PEERS_WORK="$WORK"
 before=$(ls -1 "$WORK/results"/compare-*.md 2>/dev/null | wc -l || true)
 "$PEER_BENCH/compare.sh" \
   "mcp-server|stateful|http://127.0.0.1:3001/mcp|$PUB/mcp-server --port 3001 --log-level warn" \
+  "mcp-server-2026|stateless|http://127.0.0.1:3002/mcp|$PUB/mcp-server --port 3002 --log-level warn|2026-07-28" \
   "$@"
 latest=$(ls -1t "$WORK/results"/compare-*.md | head -n 1)
 cp "$latest" "$HERE/results/"
