@@ -83,40 +83,25 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
-        var contentLength = http.Request.ContentLength;
-        if (contentLength > _options.MaxRequestBodySize)
+        var (body, length, tooLarge) = await RequestBody.ReadAsync(http.Request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
+        if (tooLarge)
         {
             await HttpErrors.InvalidMessageAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes.").ConfigureAwait(false);
             return;
         }
 
-        using var body = new PooledBufferWriter((int)Math.Clamp(contentLength ?? 1024, 1, _options.MaxRequestBodySize));
-        var reader = http.Request.BodyReader;
-        while (true)
-        {
-            var read = await reader.ReadAsync(http.RequestAborted).ConfigureAwait(false);
-            foreach (var segment in read.Buffer)
-            {
-                body.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(read.Buffer.End);
-            if (body.WrittenCount > _options.MaxRequestBodySize)
-            {
-                await HttpErrors.InvalidMessageAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes.").ConfigureAwait(false);
-                return;
-            }
-
-            if (read.IsCompleted)
-            {
-                break;
-            }
-        }
-
         http.Response.StatusCode = StatusCodes.Status202Accepted;
         await http.Response.WriteAsync("Accepted", http.RequestAborted).ConfigureAwait(false);
         await http.Response.CompleteAsync().ConfigureAwait(false);
-        await dispatcher.ProcessAsync(session, body.WrittenMemory, sink, services, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await dispatcher.ProcessAsync(session, body.AsMemory(0, length), sink, services, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Requests keep their own copy of what they need, so the body can go back at once.
+            System.Buffers.ArrayPool<byte>.Shared.Return(body);
+        }
     }
 
     internal static void OnSessionEnded(McpSession session)

@@ -89,7 +89,8 @@ internal sealed class PostResponseStream(HttpContext http, McpSession session, M
 
     private Task StartAsync()
     {
-        _state = HttpSessionState.For(session, options);
+        // A 2026-07-28 stream cannot be resumed: it gets a state of its own with no replay buffer.
+        _state = ProtocolRevisions.IsStateless(session.Revision) ? new HttpSessionState(session, 0) : HttpSessionState.For(session, options);
         _stream = _state.OpenStream();
         _writer = new SseWriter(http);
         _stream.Live = new HttpSessionState.Attachment(_writer);

@@ -61,7 +61,7 @@ internal sealed partial class StreamableHttpHandler
             return;
         }
 
-        if (!CheckStandardHeaders(http, envelope, out var headerProblem, out var headerName))
+        if (!CheckStandardHeaders(http, envelope, meta, out var headerProblem, out var headerName))
         {
             await RefuseStatelessAsync(http, id, McpErrorCode.HeaderMismatch, headerProblem, "header_mismatch", headerName).ConfigureAwait(false);
             return;
@@ -139,7 +139,7 @@ internal sealed partial class StreamableHttpHandler
     private static bool IsCacheable(string method) => method is McpMethods.ServerDiscover or McpMethods.ToolsList or McpMethods.PromptsList
         or McpMethods.ResourcesList or McpMethods.ResourcesTemplatesList or McpMethods.ResourcesRead;
 
-    private static bool CheckStandardHeaders(HttpContext http, in JsonRpcEnvelope envelope, out string problem, out string header)
+    private static bool CheckStandardHeaders(HttpContext http, in JsonRpcEnvelope envelope, in StatelessRequestMeta meta, out string problem, out string header)
     {
         header = MethodHeader;
         if (!TryGetHeader(http, MethodHeader, out var method, out problem))
@@ -156,8 +156,8 @@ internal sealed partial class StreamableHttpHandler
 
         var bodyName = envelope.Method switch
         {
-            McpMethods.ToolsCall or McpMethods.PromptsGet => StatelessRequestMeta.ReadStringMember(envelope.Params, "name"u8),
-            McpMethods.ResourcesRead => StatelessRequestMeta.ReadStringMember(envelope.Params, "uri"u8),
+            McpMethods.ToolsCall or McpMethods.PromptsGet => meta.Name,
+            McpMethods.ResourcesRead => meta.Uri,
             _ => null,
         };
         if (bodyName is null)

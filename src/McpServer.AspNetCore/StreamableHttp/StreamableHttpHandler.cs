@@ -52,7 +52,7 @@ internal sealed partial class StreamableHttpHandler(
         // A header naming no session revision may be a 2026-07-28 request: decided once the body is read.
         var sessionHeader = CheckProtocolVersionHeader(http, out var versionHeader);
 
-        var (body, length, tooLarge) = await ReadBodyAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
+        var (body, length, tooLarge) = await RequestBody.ReadAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
             await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes. Send a smaller message.", null).ConfigureAwait(false);
@@ -457,37 +457,6 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         return json && sse;
-    }
-
-    private static async ValueTask<(byte[] Body, int Length, bool TooLarge)> ReadBodyAsync(HttpRequest request, long max, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > max)
-        {
-            return ([], 0, true);
-        }
-
-        var reader = request.BodyReader;
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = read.Buffer;
-            if (buffer.Length > max)
-            {
-                reader.AdvanceTo(buffer.End);
-                return ([], 0, true);
-            }
-
-            if (read.IsCompleted)
-            {
-                var length = (int)buffer.Length;
-                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                buffer.CopyTo(array);
-                reader.AdvanceTo(buffer.End);
-                return (array, length, false);
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
     }
 
     [LoggerMessage(300, LogLevel.Information, "Refused a message from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]

@@ -52,16 +52,10 @@ internal static class CallToolResultWriter
                 w.WriteString("text"u8, text.Text);
                 break;
             case ImageContent image:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "image"u8);
-                w.WriteString("data"u8, image.Data);
-                w.WriteString("mimeType"u8, image.MimeType);
+                WriteMedia(w, "image"u8, image.Data, image.MimeType);
                 break;
             case AudioContent audio:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "audio"u8);
-                w.WriteString("data"u8, audio.Data);
-                w.WriteString("mimeType"u8, audio.MimeType);
+                WriteMedia(w, "audio"u8, audio.Data, audio.MimeType);
                 break;
             case EmbeddedResourceContent embedded:
                 w.WriteStartObject();
@@ -91,6 +85,14 @@ internal static class CallToolResultWriter
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteMedia(Utf8JsonWriter w, ReadOnlySpan<byte> type, string data, string mimeType)
+    {
+        w.WriteStartObject();
+        w.WriteString("type"u8, type);
+        w.WriteString("data"u8, data);
+        w.WriteString("mimeType"u8, mimeType);
     }
 
     private static void WriteOptional(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)

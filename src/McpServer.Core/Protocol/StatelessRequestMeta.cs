@@ -40,6 +40,12 @@ public readonly struct StatelessRequestMeta
     /// <summary>Whether the log level member is present at all.</summary>
     public bool HasLogLevel { get; init; }
 
+    /// <summary>The top-level <c>name</c> of the params, when a string (what <c>Mcp-Name</c> repeats for tools and prompts).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The top-level <c>uri</c> of the params, when a string (what <c>Mcp-Name</c> repeats for resources/read).</summary>
+    public string? Uri { get; init; }
+
     /// <summary>Reads <c>_meta</c> out of a request's raw params (empty params give an empty result).</summary>
     public static StatelessRequestMeta Read(ReadOnlyMemory<byte> parameters)
     {
@@ -48,10 +54,31 @@ public readonly struct StatelessRequestMeta
             return default;
         }
 
+        // One pass: _meta, and the top-level name and uri the Mcp-Name header must repeat.
         var reader = new Utf8JsonReader(parameters.Span, s_options);
         reader.Read();
+        var result = default(StatelessRequestMeta);
+        string? name = null, uri = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("uri"u8))
+            {
+                var isName = reader.ValueTextEquals("name"u8);
+                reader.Read();
+                var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+                if (isName)
+                {
+                    name = value;
+                }
+                else
+                {
+                    uri = value;
+                }
+
+                continue;
+            }
+
             var isMeta = reader.ValueTextEquals("_meta"u8);
             reader.Read();
             if (!isMeta || reader.TokenType != JsonTokenType.StartObject)
@@ -95,35 +122,10 @@ public readonly struct StatelessRequestMeta
                 }
             }
 
-            return new StatelessRequestMeta { HasMeta = true, ProtocolVersion = version, ClientCapabilities = capabilities, ClientInfo = clientInfo, LogLevel = level, HasLogLevel = hasLevel };
+            result = new StatelessRequestMeta { HasMeta = true, ProtocolVersion = version, ClientCapabilities = capabilities, ClientInfo = clientInfo, LogLevel = level, HasLogLevel = hasLevel };
         }
 
-        return default;
-    }
-
-    /// <summary>Reads a top-level string member of the raw params (<c>name</c>, <c>uri</c>).</summary>
-    public static string? ReadStringMember(ReadOnlyMemory<byte> parameters, ReadOnlySpan<byte> name)
-    {
-        if (parameters.IsEmpty)
-        {
-            return null;
-        }
-
-        var reader = new Utf8JsonReader(parameters.Span, s_options);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var match = reader.ValueTextEquals(name);
-            reader.Read();
-            if (match)
-            {
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-
-            reader.Skip();
-        }
-
-        return null;
+        return result with { Name = name, Uri = uri };
     }
 
     private static ReadOnlyMemory<byte> SliceObject(ReadOnlyMemory<byte> json, ref Utf8JsonReader reader)
