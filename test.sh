@@ -3,8 +3,9 @@
 #   unit (tests/McpServer.Tests), functional (tests/McpServer.FunctionalTests: the real server
 #   on loopback with the official C# SDK client and raw HTTP), interop (tests/interop: the
 #   official TypeScript SDK client), conformance (tests/conformance: the official MCP
-#   conformance suite 0.1.16, every scenario) and conformance-next (its 0.2.0 prerelease,
-#   the 2025-11-25 requirements).
+#   conformance suite 0.1.16, every scenario), conformance-next (its 0.2.0 prerelease, the
+#   2025-11-25 requirements) and conformance-2026 (the same prerelease, the 2026-07-28
+#   requirements: stateless requests, multi-round-trip, subscriptions).
 # Needs the .NET 10 SDK and Node.js with npm; everything else is installed on the way.
 #   ./test.sh               all layers
 #   ./test.sh unit functional   only the named layers
@@ -12,7 +13,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 LAYERS=("$@")
-[ ${#LAYERS[@]} -gt 0 ] || LAYERS=(unit functional interop conformance conformance-next)
+[ ${#LAYERS[@]} -gt 0 ] || LAYERS=(unit functional interop conformance conformance-next conformance-2026)
 want() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
 
 PASSED=0
@@ -62,9 +63,11 @@ conformance_layer() {
   fi
 }
 
-# 0.1.16, every scenario; then the 0.2.0 prerelease's 2025-11-25 requirements (session lifecycle, wire schema).
+# 0.1.16, every scenario; then the 0.2.0 prerelease's 2025-11-25 requirements (session lifecycle, wire
+# schema) and its 2026-07-28 requirements.
 want conformance && conformance_layer conformance
 want conformance-next && conformance_layer conformance-next --next
+want conformance-2026 && conformance_layer conformance-2026 --next -- --requirements 2026-07-28
 
 rm -rf "$LOGDIR"
 echo "$PASSED passed, $FAILED failed"

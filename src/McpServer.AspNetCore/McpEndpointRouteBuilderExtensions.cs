@@ -25,9 +25,14 @@ public static class McpEndpointRouteBuilderExtensions
         var streamable = services.GetRequiredService<StreamableHttpHandler>();
         var legacy = services.GetRequiredService<LegacySseHandler>();
         var options = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
-        var sessions = services.GetRequiredService<McpDispatcher>().Sessions;
+        var dispatcher = services.GetRequiredService<McpDispatcher>();
+        var sessions = dispatcher.Sessions;
         sessions.SessionEnded += OnSessionEnded;
-        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(() => ReleaseStreams(sessions));
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(() =>
+        {
+            dispatcher.CloseSubscriptions();
+            ReleaseStreams(sessions);
+        });
 
         var group = endpoints.MapGroup(pattern);
         group.MapPost(string.Empty, streamable.HandlePostAsync);

@@ -5,6 +5,7 @@ using McpServer.Catalog;
 using McpServer.Engine;
 using McpServer.Protocol;
 using McpServer.Sessions;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,11 +42,22 @@ public static class McpServerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SessionOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SessionManager>>()));
-        services.TryAddSingleton(sp => new McpDispatcher(
-            sp.GetRequiredService<McpCatalog>(),
-            sp.GetRequiredService<SessionManager>(),
-            sp.GetRequiredService<IOptions<McpServerOptions>>().Value,
-            sp.GetRequiredService<ILogger<McpDispatcher>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<McpServerOptions>>().Value;
+            // With Data Protection registered, request state is sealed with its key ring, so
+            // replicas sharing that ring continue each other's multi-round-trip requests.
+            if (options.RequestStateProtector is null && sp.GetService<IDataProtectionProvider>() is { } provider)
+            {
+                options.RequestStateProtector = new DataProtectionRequestStateProtector(provider);
+            }
+
+            return new McpDispatcher(
+                sp.GetRequiredService<McpCatalog>(),
+                sp.GetRequiredService<SessionManager>(),
+                options,
+                sp.GetRequiredService<ILogger<McpDispatcher>>());
+        });
         services.TryAddSingleton(sp => new SseKeepAlive(sp.GetRequiredService<IOptions<McpHttpOptions>>().Value, sp.GetRequiredService<SessionManager>()));
         services.TryAddSingleton<StreamableHttpHandler>();
         services.TryAddSingleton<LegacySseHandler>();

@@ -23,6 +23,13 @@ public sealed record ServeSettings
     /// <summary>"text" or "json".</summary>
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>
+    /// Directory of the Data Protection key ring that seals multi-round-trip request state
+    /// (2026-07-28); replicas given the same directory continue each other's exchanges. The
+    /// default is <see langword="null"/>: a key that lives as long as the process.
+    /// </summary>
+    public string? KeyRing { get; init; }
+
     /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -45,6 +45,8 @@ public static partial class ServerHost
         logging.AddFilter("Microsoft", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
         // While this category is enabled at any level, ASP.NET Core opens a log scope and an Activity for
         // every request (measured: a large share of the per-request cost); our own events cover requests.
+        // Data Protection warns that keys are stored unencrypted; docs/transports.md says to keep the key ring directory private.
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Error);
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", settings.LogLevel <= LogLevel.Trace ? LogLevel.Trace : LogLevel.None);
         logging.AddConsole(o =>
         {
@@ -60,6 +62,11 @@ public static partial class ServerHost
 
     private static void AddServer(IServiceCollection services, ServeSettings settings, bool loopbackOnly)
     {
+        if (settings.KeyRing is { } keyRing)
+        {
+            KeyRing.AddTo(services, keyRing);
+        }
+
         services.AddMcpServer()
             .WithHttpTransport(o =>
             {
@@ -87,6 +94,7 @@ public static partial class ServerHost
         var dispatcher = provider.GetRequiredService<McpDispatcher>();
         var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
         LogStdioStarted(logger, dispatcher.Options.ServerInfo.Version, string.Join(", ", settings.Catalogs));
+        LogKeyRing(logger, settings.KeyRing);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -177,6 +185,8 @@ public static partial class ServerHost
             LogExposed(logger, settings.Host);
         }
 
+        LogKeyRing(logger, settings.KeyRing);
+
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(logger);
         return HostConstants.ExitOk;
@@ -206,6 +216,13 @@ public static partial class ServerHost
 
     [LoggerMessage(2, LogLevel.Warning, "Bound to {Host}: any machine that can reach this host can call its tools, and no authentication is configured.", EventName = "SERVER_EXPOSED")]
     private static partial void LogExposed(ILogger logger, string host);
+
+    private static void LogKeyRing(ILogger logger, string? keyRing) => LogKeyRingInUse(logger, keyRing is null
+        ? "a key of this process only (multi-round-trip requests must come back to this process; give replicas a shared --key-ring)"
+        : $"the key ring in {keyRing} (replicas given the same directory continue each other's multi-round-trip requests)");
+
+    [LoggerMessage(8, LogLevel.Information, "Request state is sealed with {KeyRing}.", EventName = "KEY_RING")]
+    private static partial void LogKeyRingInUse(ILogger logger, string keyRing);
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);

@@ -47,10 +47,10 @@ public sealed class SdkClientTests : IClassFixture<DemoServerFixture>
 
     [Theory]
     [MemberData(nameof(Transports))]
-    public async Task Connect_DefaultOptions_StreamableHttpUsesStatelessRevisionOthersFallBackQuickly(McpTransport transport)
+    public async Task Connect_DefaultOptions_StreamableHttpAndStdioUseStatelessRevisionLegacySseFallsBackQuickly(McpTransport transport)
     {
         // SDK 2.4 first probes with server/discover (2026-07-28) unless a version is pinned. Streamable HTTP
-        // answers it, so the client speaks 2026-07-28 there; stdio and legacy SSE refuse it at once (silence
+        // and stdio answer it, so the client speaks 2026-07-28 there; legacy SSE refuses it at once (silence
         // would stall the connect for the whole 30 s probe timeout) and the client falls back to initialize.
         var options = new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(30), InitializationTimeout = TimeSpan.FromSeconds(60) };
         var watch = Stopwatch.StartNew();
@@ -60,7 +60,7 @@ public sealed class SdkClientTests : IClassFixture<DemoServerFixture>
         watch.Stop();
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"connect took {watch.Elapsed}");
         Assert.Equal("mcp-server", client.ServerInfo?.Name);
-        if (transport == McpTransport.StreamableHttp)
+        if (transport != McpTransport.LegacySse)
         {
             Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
         }

@@ -197,6 +197,34 @@ public sealed class StatelessWireTests : IClassFixture<ConformanceServerFixture>
         await _raw.AssertEchoWorksAsync();
     }
 
+    [Fact]
+    public async Task Request_2026WithASessionIdHeader_IgnoresItAndEchoesNone()
+    {
+        var request = _raw.Post(Encoding.UTF8.GetBytes(Request(11, "tools/call", "\"name\":\"test_simple_text\",\"arguments\":{}," + ValidMeta)));
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", Version);
+        request.Headers.TryAddWithoutValidation("Mcp-Method", "tools/call");
+        request.Headers.TryAddWithoutValidation("Mcp-Name", "test_simple_text");
+        request.Headers.TryAddWithoutValidation("Mcp-Session-Id", "no-such-session");
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", "0_7");
+
+        var response = await _raw.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal("complete", response.Message().GetProperty("result").GetProperty("resultType").GetString());
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"), "a 2026-07-28 answer must not echo or mint a session id");
+    }
+
+    [Fact]
+    public async Task Request_OldRevisionWithoutSession_Is400MissingSessionId()
+    {
+        var request = _raw.Post(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/list\"}"));
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2025-11-25");
+
+        var response = await _raw.SendAsync(request);
+
+        response.AssertError(HttpStatusCode.BadRequest, 1001, "missing_session_id", "Mcp-Session-Id");
+    }
+
     public void Dispose() => _raw.Dispose();
 
     private static string Request(int id, string method, string parameters) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using McpServer.Catalog;
 using McpServer.Engine;
 using McpServer.Protocol;
 using McpServer.Sessions;
@@ -34,13 +35,9 @@ internal sealed partial class StreamableHttpHandler
         }
 
         var meta = StatelessRequestMeta.Read(envelope.Params);
-        var missing = !meta.HasMeta ? "params._meta"
-            : meta.ProtocolVersion is null ? $"params._meta[\"{StatelessRequestMeta.ProtocolVersionKey}\"]"
-            : meta.ClientCapabilities.IsEmpty ? $"params._meta[\"{StatelessRequestMeta.ClientCapabilitiesKey}\"]"
-            : null;
-        if (missing is not null)
+        if (StatelessRequests.CheckMeta(meta) is { } missing)
         {
-            await RefuseStatelessAsync(http, id, McpErrorCode.InvalidParams, $"{missing} is required on every request without a session: the protocol version (a string) and the client capabilities (an object).", "missing_meta", missing).ConfigureAwait(false);
+            await RefuseStatelessAsync(http, id, missing).ConfigureAwait(false);
             return;
         }
 
@@ -50,14 +47,9 @@ internal sealed partial class StreamableHttpHandler
             return;
         }
 
-        if (!ProtocolRevisions.TryParseStateless(meta.ProtocolVersion, out var revision))
+        if (StatelessRequests.CheckVersion(meta, HttpConstants.ProtocolVersionHeader, out var revision) is { } unsupported)
         {
-            var data = JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement>
-            {
-                ["supported"] = JsonSerializer.SerializeToElement(ProtocolRevisions.SupportedStateless.ToArray(), McpJsonContext.Default.StringArray),
-                ["requested"] = JsonSerializer.SerializeToElement(meta.ProtocolVersion!, McpJsonContext.Default.String),
-            }, McpJsonContext.Default.DictionaryStringJsonElement);
-            await RefuseStatelessAsync(http, id, McpErrorCode.UnsupportedProtocolVersion, $"Unsupported protocol version '{meta.ProtocolVersion}'. Supported without sessions: {string.Join(", ", ProtocolRevisions.SupportedStateless)}; with sessions (initialize): {string.Join(", ", ProtocolRevisions.Supported)}.", "unsupported_protocol_version", HttpConstants.ProtocolVersionHeader, data).ConfigureAwait(false);
+            await RefuseStatelessAsync(http, id, unsupported).ConfigureAwait(false);
             return;
         }
 
@@ -67,29 +59,16 @@ internal sealed partial class StreamableHttpHandler
             return;
         }
 
-        LoggingLevel? level = null;
-        if (meta.HasLogLevel)
+        if (StatelessRequests.CheckLogLevel(meta, out var level) is { } badLevel)
         {
-            if (!TryParseLevel(meta.LogLevel, out var parsed))
-            {
-                await RefuseStatelessAsync(http, id, McpErrorCode.InvalidParams, $"params._meta[\"{StatelessRequestMeta.LogLevelKey}\"] must be one of debug, info, notice, warning, error, critical, alert, emergency.", "invalid_field", StatelessRequestMeta.LogLevelKey).ConfigureAwait(false);
-                return;
-            }
-
-            level = parsed;
+            await RefuseStatelessAsync(http, id, badLevel).ConfigureAwait(false);
+            return;
         }
 
-        // A session object that lives for this request only: it is never put in the session table.
-        var session = new McpSession(string.Empty, "stateless", _sessions.Now)
-        {
-            Revision = revision,
-            ClientCapabilities = JsonSerializer.Deserialize(meta.ClientCapabilities.Span, McpJsonContext.Default.ClientCapabilities),
-            ClientInfo = meta.ClientInfo.IsEmpty ? null : JsonSerializer.Deserialize(meta.ClientInfo.Span, McpJsonContext.Default.Implementation),
-            LogLevel = level,
-        };
-
+        var session = StatelessRequests.CreateSession(meta, revision, level, _sessions.Now, "stateless");
         var stream = new PostResponseStream(http, session, _options, keepAlive);
-        var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
+        // Without a session, closing the connection is how a client cancels (and ends a subscription).
+        var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted).ConfigureAwait(false);
         if (result.IsCancelled)
         {
             await stream.AbandonAsync().ConfigureAwait(false);
@@ -97,7 +76,7 @@ internal sealed partial class StreamableHttpHandler
         }
 
         using var buffer = new PooledBufferWriter(1024);
-        var cacheable = IsCacheable(envelope.Method!);
+        var cacheable = StatelessRequests.IsCacheable(envelope.Method!);
         JsonRpcWriter.WriteStatelessResponse(buffer, id, result, cacheable ? 0 : null, cacheable ? "private" : null);
         if (stream.IsStreaming)
         {
@@ -130,16 +109,16 @@ internal sealed partial class StreamableHttpHandler
         return true;
     }
 
-    private Task RefuseStatelessAsync(HttpContext http, JsonRpcId id, int code, string message, string reason, string? field, JsonElement? data = null)
+    private Task RefuseStatelessAsync(HttpContext http, JsonRpcId id, int code, string message, string reason, string? field) =>
+        RefuseStatelessAsync(http, id, new RpcError(code, message, reason, field));
+
+    private Task RefuseStatelessAsync(HttpContext http, JsonRpcId id, RpcError error)
     {
-        LogInvalidMessage(logger, reason, message, http.Connection.RemoteIpAddress?.ToString());
-        return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(code, message, reason, field) { Data = data });
+        LogInvalidMessage(logger, error.Reason ?? "invalid", error.Message, http.Connection.RemoteIpAddress?.ToString());
+        return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, error);
     }
 
-    private static bool IsCacheable(string method) => method is McpMethods.ServerDiscover or McpMethods.ToolsList or McpMethods.PromptsList
-        or McpMethods.ResourcesList or McpMethods.ResourcesTemplatesList or McpMethods.ResourcesRead;
-
-    private static bool CheckStandardHeaders(HttpContext http, in JsonRpcEnvelope envelope, in StatelessRequestMeta meta, out string problem, out string header)
+    private bool CheckStandardHeaders(HttpContext http, in JsonRpcEnvelope envelope, in StatelessRequestMeta meta, out string problem, out string header)
     {
         header = MethodHeader;
         if (!TryGetHeader(http, MethodHeader, out var method, out problem))
@@ -179,8 +158,82 @@ internal sealed partial class StreamableHttpHandler
             return false;
         }
 
+        if (envelope.Method == McpMethods.ToolsCall && dispatcher.Catalog.TryGetTool(bodyName, out var tool) && tool.HeaderParameters.Count > 0)
+        {
+            return CheckParameterHeaders(http, tool, envelope.Params.Span, out problem, out header);
+        }
+
         problem = string.Empty;
         return true;
+    }
+
+    // Mcp-Param-{Name}: arguments whose schema says "x-mcp-header" travel in a header too, and must agree.
+    private static bool CheckParameterHeaders(HttpContext http, ToolDefinition tool, ReadOnlySpan<byte> parameters, out string problem, out string header)
+    {
+        var arguments = ArgumentsOf(parameters);
+        foreach (var p in tool.HeaderParameters)
+        {
+            header = p.HeaderName;
+            var path = string.Join('.', p.Path);
+            var body = p.ValueIn(arguments);
+            var present = http.Request.Headers.ContainsKey(p.HeaderName);
+            if (body is null)
+            {
+                if (present)
+                {
+                    problem = $"Header mismatch: {p.HeaderName} was sent but arguments.{path} has no value; send the header only with the argument.";
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (!present)
+            {
+                problem = $"Header mismatch: tool '{tool.Name}' needs the {p.HeaderName} header repeating arguments.{path}; call tools/list for its current schema.";
+                return false;
+            }
+
+            if (!TryGetHeader(http, p.HeaderName, out var value, out problem))
+            {
+                problem = problem.Length > 0 ? problem : $"Header mismatch: {p.HeaderName} must appear once.";
+                return false;
+            }
+
+            if (!string.Equals(value, body, StringComparison.Ordinal))
+            {
+                problem = $"Header mismatch: {p.HeaderName} header value does not match arguments.{path} in the body.";
+                return false;
+            }
+        }
+
+        problem = string.Empty;
+        header = string.Empty;
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> ArgumentsOf(ReadOnlySpan<byte> parameters)
+    {
+        if (parameters.IsEmpty)
+        {
+            return default;
+        }
+
+        var reader = new Utf8JsonReader(parameters);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isArguments = reader.ValueTextEquals("arguments"u8);
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (isArguments && parameters[start] == (byte)'{')
+            {
+                return parameters[start..(int)reader.BytesConsumed];
+            }
+        }
+
+        return default;
     }
 
     // Reads a standard header: trimmed, and decoded when written as =?base64?...?= .
@@ -216,22 +269,5 @@ internal sealed partial class StreamableHttpHandler
         }
 
         return true;
-    }
-
-    private static bool TryParseLevel(string? value, out LoggingLevel level)
-    {
-        level = value switch
-        {
-            "debug" => LoggingLevel.Debug,
-            "info" => LoggingLevel.Info,
-            "notice" => LoggingLevel.Notice,
-            "warning" => LoggingLevel.Warning,
-            "error" => LoggingLevel.Error,
-            "critical" => LoggingLevel.Critical,
-            "alert" => LoggingLevel.Alert,
-            "emergency" => LoggingLevel.Emergency,
-            _ => (LoggingLevel)(-1),
-        };
-        return (int)level >= 0;
     }
 }

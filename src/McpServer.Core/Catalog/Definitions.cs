@@ -38,7 +38,11 @@ public sealed class ToolDefinition
 
         Tool = tool;
         Handler = handler;
+        HeaderParameters = HeaderParameter.Find(tool.Name, tool.InputSchema);
     }
+
+    /// <summary>The arguments the client must repeat in <c>Mcp-Param-*</c> headers (2026-07-28, HTTP).</summary>
+    public IReadOnlyList<HeaderParameter> HeaderParameters { get; }
 
     /// <summary>The tool as the newest revision lists it.</summary>
     public Tool Tool { get; }

@@ -92,6 +92,13 @@ public static class JsonRpcWriter
             return;
         }
 
+        if (result.Value is InputRequiredResult)
+        {
+            // Carries its own resultType, and is never cached.
+            WriteResponse(output, id, result);
+            return;
+        }
+
         byte[]? decorated = null;
         if (result.Value is not CallToolResult)
         {

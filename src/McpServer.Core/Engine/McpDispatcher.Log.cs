@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace McpServer.Engine;
 
 // Event names are a public contract (the operator guide names them): never rename, only add.
-// Ids 100-199: engine. Next free id: 108 (107 is in McpDispatcher.Sink.cs).
+// Ids 100-199: engine. Next free id: 111 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
@@ -28,4 +28,13 @@ public sealed partial class McpDispatcher
 
     [LoggerMessage(106, LogLevel.Debug, "A notification to session {SessionId} was dropped: {Reason}.", EventName = "NOTIFICATION_DROPPED")]
     private static partial void LogNotificationDropped(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(108, LogLevel.Debug, "{Method} (id {RequestId}) in session {SessionId} needs input: {Count} request(s) sent to the client, round {Round}.", EventName = "INPUT_REQUIRED")]
+    private static partial void LogInputRequired(ILogger logger, string sessionId, string method, JsonRpcId requestId, int count, int round);
+
+    [LoggerMessage(109, LogLevel.Information, "Subscription {SubscriptionId} opened (subscriptions/listen): {Filter}.", EventName = "SUBSCRIPTION_OPENED")]
+    private static partial void LogSubscriptionOpened(ILogger logger, JsonRpcId subscriptionId, string filter);
+
+    [LoggerMessage(110, LogLevel.Information, "Subscription {SubscriptionId} closed.", EventName = "SUBSCRIPTION_CLOSED")]
+    private static partial void LogSubscriptionClosed(ILogger logger, JsonRpcId subscriptionId);
 }

@@ -111,6 +111,17 @@ public sealed partial class McpDispatcher
         // The input buffer is reused by the transport once this returns: the request keeps its own copy.
         var owned = envelope with { Params = envelope.Params.ToArray() };
 
+        // stdio speaks 2026-07-28 too: a request that names that era in _meta is served without a session.
+        if (session.Transport == StdioTransportName && !session.IsInitialized)
+        {
+            var meta = StatelessRequestMeta.Read(owned.Params);
+            if (meta.ProtocolVersion is not null || owned.Method == McpMethods.ServerDiscover)
+            {
+                await ProcessStatelessAsync(session, owned, meta, sink, services, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
         // Registered before the next message is read, so a cancel right behind it finds it.
         var context = TryBegin(session, owned, sink, services, out var refusal);
         if (context is null)
@@ -128,6 +139,60 @@ public sealed partial class McpDispatcher
         }
 
         _ = Task.Run(() => RespondAsync(context, sink, cancellationToken), CancellationToken.None);
+    }
+
+    internal const string StdioTransportName = "stdio";
+
+    private async Task ProcessStatelessAsync(McpSession channel, JsonRpcEnvelope request, StatelessRequestMeta meta, IMcpMessageSink sink, IServiceProvider? services, CancellationToken cancellationToken)
+    {
+        const string VersionField = "params._meta[\"" + StatelessRequestMeta.ProtocolVersionKey + "\"]";
+        var error = StatelessRequests.CheckMeta(meta);
+        var revision = ProtocolRevision.None;
+        LoggingLevel? level = null;
+        error ??= StatelessRequests.CheckVersion(meta, VersionField, out revision);
+        error ??= StatelessRequests.CheckLogLevel(meta, out level);
+        if (error is not null)
+        {
+            LogInvalidMessage(_logger, error.Reason ?? "invalid", error.Message);
+            await SendQuietlyAsync(sink, SerializeError(request.Id, error), channel.Id).ConfigureAwait(false);
+            return;
+        }
+
+        var scoped = StatelessRequests.CreateSession(meta, revision, level, Sessions.Now, StdioTransportName);
+        var context = TryBegin(scoped, request, sink, services, out var refusal);
+        if (context is null)
+        {
+            await SendQuietlyAsync(sink, Serialize(request.Id, refusal), channel.Id).ConfigureAwait(false);
+            return;
+        }
+
+        var running = channel.StatelessRequests ??= new System.Collections.Concurrent.ConcurrentDictionary<JsonRpcId, McpSession>();
+        if (!running.TryAdd(request.Id, scoped))
+        {
+            await SendQuietlyAsync(sink, SerializeError(request.Id, new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight; use a new id for each request.", "duplicate_id", "id")), channel.Id).ConfigureAwait(false);
+            return;
+        }
+
+        channel.BeginWork();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var result = await RunAsync(context, cancellationToken).ConfigureAwait(false);
+                if (!result.IsCancelled)
+                {
+                    using var buffer = new PooledBufferWriter(1024);
+                    var cacheable = StatelessRequests.IsCacheable(request.Method!);
+                    JsonRpcWriter.WriteStatelessResponse(buffer, request.Id, result, cacheable ? 0 : null, cacheable ? "private" : null);
+                    await SendQuietlyAsync(sink, buffer.WrittenSpan.ToArray(), channel.Id).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                running.TryRemove(request.Id, out _);
+                channel.EndWork();
+            }
+        }, CancellationToken.None);
     }
 
     // Answers one request; the caller called BeginWork.

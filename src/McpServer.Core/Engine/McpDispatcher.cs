@@ -97,16 +97,34 @@ public sealed partial class McpDispatcher
     {
         var session = context.Session;
         var method = context.Method;
-        var registration = aborted.CanBeCanceled ? aborted.UnsafeRegister(static s => ((RequestContext)s!).Cancel(byClient: false), context) : default;
+        CancellationTokenRegistration registration = default;
         try
         {
-            var result = await DispatchAsync(context).ConfigureAwait(false);
+            var pending = DispatchAsync(context);
+            if (!pending.IsCompleted && aborted.CanBeCanceled)
+            {
+                // Only a request that did not finish at once pays for watching the transport (an
+                // abort that came first runs the callback at once).
+                registration = aborted.UnsafeRegister(static s => ((RequestContext)s!).Cancel(byClient: false), context);
+            }
+
+            var result = await pending.ConfigureAwait(false);
+            if (context.HasPendingInputs && result.Error is null)
+            {
+                // The handler caught the end of its attempt and answered anyway: without the input it asked for.
+                result = InputRequired(context);
+            }
+
             LogMessageSent(_logger, session.Id, method, context.Id);
             return result;
         }
+        catch (InputRequiredException)
+        {
+            return InputRequired(context);
+        }
         catch (McpProtocolException ex)
         {
-            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason) { Data = ex.ErrorData });
+            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason, ex.Field) { Data = ex.ErrorData });
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -209,6 +227,11 @@ public sealed partial class McpDispatcher
                 return Ok(Discover(), McpJsonContext.Default.DiscoverResult);
             }
 
+            if (ctx.Method == McpMethods.SubscriptionsListen)
+            {
+                return ListenAsync(ctx);
+            }
+
             if (IsRemovedInStateless(ctx.Method))
             {
                 return ValueTask.FromResult(RpcResult.Fail(new RpcError(McpErrorCode.MethodNotFound, $"Method '{ctx.Method}' does not exist in protocol revision 2026-07-28. Supported revisions without sessions: {string.Join(", ", ProtocolRevisions.SupportedStateless)}; with sessions (initialize): {string.Join(", ", ProtocolRevisions.Supported)}.", "method_not_found", "method")));
@@ -286,9 +309,9 @@ public sealed partial class McpDispatcher
         SupportedVersions = ProtocolRevisions.SupportedStateless,
         Capabilities = new ServerCapabilities
         {
-            Tools = new ListChangedCapability { ListChanged = false },
-            Resources = new ResourcesCapability { Subscribe = false, ListChanged = false },
-            Prompts = new ListChangedCapability { ListChanged = false },
+            Tools = new ListChangedCapability { ListChanged = true },
+            Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+            Prompts = new ListChangedCapability { ListChanged = true },
             Logging = EmptyResult.Instance,
             Completions = EmptyResult.Instance,
         },
@@ -322,7 +345,7 @@ public sealed partial class McpDispatcher
 
     private async ValueTask<RpcResult> CallToolAsync(RequestContext ctx)
     {
-        ReadCallParams(ctx.Params.Span, out var nameRange, out var escapedName, out var argsRange, out var tokenRange);
+        ReadCallParams(ctx.Params.Span, out var nameRange, out var escapedName, out var argsRange, out var tokenRange, out var inputsRange, out var stateRange);
         if (nameRange.End == 0 && escapedName is null)
         {
             throw McpProtocolException.InvalidParams("'tools/call' needs params.name, the tool to call.", "missing_field");
@@ -344,6 +367,11 @@ public sealed partial class McpDispatcher
         if (tokenRange.End > 0)
         {
             ctx.ProgressToken = ctx.Params[tokenRange.Start..tokenRange.End];
+        }
+
+        if (ProtocolRevisions.IsStateless(ctx.Session.Revision))
+        {
+            PrepareInputs(ctx, name, args.Raw, Slice(ctx.Params, inputsRange), Slice(ctx.Params, stateRange));
         }
 
         var timeout = Options.ToolTimeout;
@@ -369,7 +397,7 @@ public sealed partial class McpDispatcher
             LogToolTimeout(_logger, ctx.Session.Id, name, timeout.TotalSeconds);
             throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
         }
-        catch (Exception ex) when (ex is not McpProtocolException && !(ex is OperationCanceledException && ctx.CancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is not McpProtocolException and not InputRequiredException && !(ex is OperationCanceledException && ctx.CancellationToken.IsCancellationRequested))
         {
             // A tool's own failure is a tool result with isError, so the model can see it and react.
             LogToolFailed(_logger, ex, ctx.Session.Id, name);
@@ -387,12 +415,25 @@ public sealed partial class McpDispatcher
         return result;
     }
 
-    private static void ReadCallParams(ReadOnlySpan<byte> json, out (int Start, int End) name, out string? escapedName, out (int Start, int End) args, out (int Start, int End) token)
+    private static JsonElement Slice(ReadOnlyMemory<byte> json, (int Start, int End) range)
+    {
+        if (range.End == 0)
+        {
+            return default;
+        }
+
+        using var doc = JsonDocument.Parse(json[range.Start..range.End]);
+        return doc.RootElement.Clone();
+    }
+
+    private static void ReadCallParams(ReadOnlySpan<byte> json, out (int Start, int End) name, out string? escapedName, out (int Start, int End) args, out (int Start, int End) token, out (int Start, int End) inputs, out (int Start, int End) state)
     {
         name = default;
         escapedName = null;
         args = default;
         token = default;
+        inputs = default;
+        state = default;
         if (json.IsEmpty)
         {
             return;
@@ -457,6 +498,22 @@ public sealed partial class McpDispatcher
                     {
                         reader.Skip();
                     }
+                }
+            }
+            else if (reader.ValueTextEquals("inputResponses"u8) || reader.ValueTextEquals("requestState"u8))
+            {
+                var isInputs = reader.ValueTextEquals("inputResponses"u8);
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var range = (start, (int)reader.BytesConsumed);
+                if (isInputs)
+                {
+                    inputs = range;
+                }
+                else
+                {
+                    state = range;
                 }
             }
             else
@@ -542,12 +599,25 @@ public sealed partial class McpDispatcher
 
     private async ValueTask<RpcResult> ReadResourceAsync(RequestContext ctx)
     {
-        var uri = RequireUri(ctx);
-        if (!Catalog.TryResolveResource(uri, out var reader, out var variables))
+        var p = Bind(ctx.Params, McpJsonContext.Default.ResourceUriParams);
+        var uri = p?.Uri;
+        if (string.IsNullOrEmpty(uri))
         {
-            throw new McpProtocolException(McpErrorCode.ResourceNotFound, $"Resource '{uri}' not found. Call 'resources/list' or 'resources/templates/list' to see what exists.", "resource_not_found");
+            throw McpProtocolException.InvalidParams($"'{ctx.Method}' needs params.uri.", "missing_field");
         }
 
+        if (!Catalog.TryResolveResource(uri, out var reader, out var variables))
+        {
+            // 2026-07-28 reports an unknown resource as invalid params; earlier revisions use -32002.
+            var code = ProtocolRevisions.IsStateless(ctx.Session.Revision) ? McpErrorCode.InvalidParams : McpErrorCode.ResourceNotFound;
+            throw new McpProtocolException(code, $"Resource '{uri}' not found. Call 'resources/list' or 'resources/templates/list' to see what exists.", "resource_not_found")
+            {
+                Field = "uri",
+                ErrorData = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["uri"] = uri }, McpJsonContext.Default.DictionaryStringString),
+            };
+        }
+
+        PrepareInputs(ctx, uri, default, p!.InputResponses, p.RequestState);
         var result = await reader(ctx, uri, variables).ConfigureAwait(false);
         return RpcResult.Ok(result, McpJsonContext.Default.ReadResourceResult);
     }
@@ -575,6 +645,12 @@ public sealed partial class McpDispatcher
                     throw McpProtocolException.InvalidParams($"Prompt '{p.Name}' needs argument '{a.Name}'.", "missing_argument");
                 }
             }
+        }
+
+        if (ProtocolRevisions.IsStateless(ctx.Session.Revision))
+        {
+            var raw = p.Arguments is null ? default : JsonSerializer.SerializeToUtf8Bytes(p.Arguments, McpJsonContext.Default.DictionaryStringString);
+            PrepareInputs(ctx, p.Name, raw, p.InputResponses, p.RequestState);
         }
 
         var result = await prompt.Handler(ctx, args).ConfigureAwait(false);
@@ -622,6 +698,21 @@ public sealed partial class McpDispatcher
     {
         if (change.HasFlag(CatalogChange.Tools))
         {
+            NotifySubscriptions(McpMethods.NotificationToolsListChanged, static s => s.Filter.ToolsListChanged == true, null);
+        }
+
+        if (change.HasFlag(CatalogChange.Resources))
+        {
+            NotifySubscriptions(McpMethods.NotificationResourcesListChanged, static s => s.Filter.ResourcesListChanged == true, null);
+        }
+
+        if (change.HasFlag(CatalogChange.Prompts))
+        {
+            NotifySubscriptions(McpMethods.NotificationPromptsListChanged, static s => s.Filter.PromptsListChanged == true, null);
+        }
+
+        if (change.HasFlag(CatalogChange.Tools))
+        {
             Broadcast(JsonRpcWriter.SerializeNotification<EmptyResult>(McpMethods.NotificationToolsListChanged, null, null), null);
         }
 
@@ -638,6 +729,8 @@ public sealed partial class McpDispatcher
 
     private void OnResourceUpdated(string uri)
     {
+        NotifySubscriptions(McpMethods.NotificationResourceUpdated, s => s.WantsUri(uri), uri);
+
         var msg = JsonRpcWriter.SerializeNotification(McpMethods.NotificationResourceUpdated, new ResourceUpdatedNotificationParams { Uri = uri }, McpJsonContext.Default.ResourceUpdatedNotificationParams);
         Broadcast(msg, uri);
     }

@@ -33,6 +33,20 @@ public sealed class McpServerOptions
     /// <summary>Gets or sets the most requests one session may have in flight.
     /// <value>The default is 64.</value></summary>
     public int MaxInFlightPerSession { get; set; } = EngineConstants.DefaultMaxInFlightPerSession;
+
+    /// <summary>
+    /// Gets or sets what seals the <c>requestState</c> of multi-round-trip requests (2026-07-28).
+    /// Replicas that continue each other's exchanges need the same keys.
+    /// <value>The default is <see langword="null"/>: a random key for the life of the process.</value></summary>
+    public IRequestStateProtector? RequestStateProtector { get; set; }
+
+    /// <summary>Gets or sets how long a <c>requestState</c> stays valid after the server issued it.
+    /// <value>The default is 10 minutes: long enough for a person to answer, short enough to bound replay.</value></summary>
+    public TimeSpan RequestStateLifetime { get; set; } = EngineConstants.DefaultRequestStateLifetime;
+
+    /// <summary>Gets or sets the clock the engine reads (expiry of request state).
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value></summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
 
 /// <summary>Engine defaults, in one place.</summary>
@@ -42,4 +56,5 @@ internal static class EngineConstants
     public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan DefaultClientRequestTimeout = TimeSpan.FromMinutes(5);
     public const int DefaultMaxInFlightPerSession = 64;
+    public static readonly TimeSpan DefaultRequestStateLifetime = TimeSpan.FromMinutes(10);
 }

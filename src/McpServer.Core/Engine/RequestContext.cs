@@ -132,36 +132,168 @@ public sealed class RequestContext
         return SendAsync(msg);
     }
 
+    /// <summary>
+    /// The input round of a multi-round-trip request (2026-07-28): set for <c>tools/call</c>,
+    /// <c>prompts/get</c> and <c>resources/read</c> on that revision, <see langword="null"/> otherwise.
+    /// </summary>
+    internal InputRound? Inputs
+    {
+        get => _inputs ??= InputTarget is null ? null : new InputRound(Method, InputTarget, InputArguments);
+        set => _inputs = value;
+    }
+
+    private InputRound? _inputs;
+
+    internal bool HasPendingInputs => _inputs is { HasPending: true };
+
+    /// <summary>The tool, prompt or URI of a request that may ask for input on 2026-07-28; else <see langword="null"/>.</summary>
+    internal string? InputTarget { get; set; }
+
+    /// <summary>The raw arguments that, with <see cref="InputTarget"/>, identify the request a requestState belongs to.</summary>
+    internal ReadOnlyMemory<byte> InputArguments { get; set; }
+
+    /// <summary>
+    /// How many times a 2026-07-28 client has already answered input requests for this request and
+    /// retried it with a verified <c>requestState</c>; 0 on the first attempt and on session revisions.
+    /// </summary>
+    public int InputRound => _inputs?.Round ?? 0;
+
+    /// <summary>
+    /// A string the handler carries from one attempt of a multi-round-trip request to the next
+    /// (sealed in <c>requestState</c>, so the client cannot read or change it). Set it before asking
+    /// for input; the retry finds it here. Always <see langword="null"/> on session revisions.
+    /// </summary>
+    public string? InputState
+    {
+        get => _inputs?.HandlerState;
+        set
+        {
+            if (Inputs is { } round)
+            {
+                round.HandlerState = value;
+            }
+        }
+    }
+
     /// <summary>Asks the client's model for a completion (<c>sampling/createMessage</c>).</summary>
-    public async Task<CreateMessageResult> SampleAsync(CreateMessageRequestParams request, CancellationToken cancellationToken = default)
+    public Task<CreateMessageResult> SampleAsync(CreateMessageRequestParams request, CancellationToken cancellationToken = default) =>
+        SampleAsync(null, request, cancellationToken);
+
+    /// <summary>
+    /// Asks the client's model for a completion (<c>sampling/createMessage</c>). On 2026-07-28,
+    /// <paramref name="key"/> names the request in <c>inputRequests</c>; when it is not answered
+    /// yet the handler's attempt ends and the client gets an <c>InputRequiredResult</c>.
+    /// </summary>
+    public async Task<CreateMessageResult> SampleAsync(string? key, CreateMessageRequestParams request, CancellationToken cancellationToken = default)
     {
         RequireCapability(Session.ClientCapabilities?.Sampling is not null, "sampling", "The client did not declare the sampling capability, so the server cannot ask it for a completion.");
+        if (IsStateless)
+        {
+            var answer = Answer(key, "sampling", McpMethods.SamplingCreateMessage, () => JsonSerializer.SerializeToElement(request, McpJsonContext.Default.CreateMessageRequestParams));
+            return ParseAnswer(answer.Key, McpMethods.SamplingCreateMessage, answer.Value, McpJsonContext.Default.CreateMessageResult,
+                static r => r.Role is null ? "it needs a role" : r.Content.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) ? "it needs content" : null);
+        }
 
         var result = await SendRequestAsync(McpMethods.SamplingCreateMessage, request, McpJsonContext.Default.CreateMessageRequestParams, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.CreateMessageResult) ?? new CreateMessageResult();
     }
 
     /// <summary>Asks the user for input through the client (<c>elicitation/create</c>, 2025-06-18 on).</summary>
-    public async Task<ElicitResult> ElicitAsync(ElicitRequestParams request, CancellationToken cancellationToken = default)
+    public Task<ElicitResult> ElicitAsync(ElicitRequestParams request, CancellationToken cancellationToken = default) =>
+        ElicitAsync(null, request, cancellationToken);
+
+    /// <summary>
+    /// Asks the user for input through the client (<c>elicitation/create</c>). On 2026-07-28,
+    /// <paramref name="key"/> names the request in <c>inputRequests</c>; when it is not answered
+    /// yet the handler's attempt ends and the client gets an <c>InputRequiredResult</c>.
+    /// </summary>
+    public async Task<ElicitResult> ElicitAsync(string? key, ElicitRequestParams request, CancellationToken cancellationToken = default)
     {
         RequireCapability(Session.ClientCapabilities?.Elicitation is not null, "elicitation", "The client did not declare the elicitation capability, so the server cannot ask the user.");
+        if (IsStateless)
+        {
+            var answer = Answer(key, "elicitation", McpMethods.ElicitationCreate, () => JsonSerializer.SerializeToElement(request, McpJsonContext.Default.ElicitRequestParams));
+            return ParseAnswer(answer.Key, McpMethods.ElicitationCreate, answer.Value, McpJsonContext.Default.ElicitResult,
+                static r => r.Action is "accept" or "decline" or "cancel" ? null : "its action must be accept, decline or cancel");
+        }
 
         var result = await SendRequestAsync(McpMethods.ElicitationCreate, request, McpJsonContext.Default.ElicitRequestParams, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.ElicitResult) ?? new ElicitResult();
     }
 
     /// <summary>Asks the client for its roots (<c>roots/list</c>).</summary>
-    public async Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default)
+    public Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default) => ListRootsAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Asks the client for its roots (<c>roots/list</c>). On 2026-07-28, <paramref name="key"/>
+    /// names the request in <c>inputRequests</c>.
+    /// </summary>
+    public async Task<ListRootsResult> ListRootsAsync(string? key, CancellationToken cancellationToken = default)
     {
         RequireCapability(Session.ClientCapabilities?.Roots is not null, "roots", "The client did not declare the roots capability.");
+        if (IsStateless)
+        {
+            var answer = Answer(key, "roots", McpMethods.RootsList, static () => JsonSerializer.SerializeToElement(EmptyResult.Instance, McpJsonContext.Default.EmptyResult));
+            if (answer.Value.ValueKind != JsonValueKind.Object || !answer.Value.TryGetProperty("roots"u8, out var roots) || roots.ValueKind != JsonValueKind.Array)
+            {
+                throw InvalidAnswer(answer.Key, McpMethods.RootsList, "it needs a roots array");
+            }
+
+            return ParseAnswer(answer.Key, McpMethods.RootsList, answer.Value, McpJsonContext.Default.ListRootsResult, static _ => null);
+        }
 
         var result = await SendRequestAsync<EmptyResult>(McpMethods.RootsList, null, null, cancellationToken).ConfigureAwait(false);
         return result.Deserialize(McpJsonContext.Default.ListRootsResult) ?? new ListRootsResult();
     }
 
+    private bool IsStateless => ProtocolRevisions.IsStateless(Session.Revision);
+
+    private KeyValuePair<string, JsonElement> Answer(string? key, string prefix, string method, Func<JsonElement?> makeParams)
+    {
+        var round = Inputs ?? throw new McpProtocolException(McpErrorCode.InternalError, $"'{Method}' cannot ask the client for input on revision 2026-07-28: only tools/call, prompts/get and resources/read can.", "input_not_allowed");
+        key ??= round.NextUnnamedKey(prefix);
+        if (round.TryAnswer(key, method, makeParams, out var answer))
+        {
+            return new(key, answer);
+        }
+
+        throw new InputRequiredException();
+    }
+
+    private static T ParseAnswer<T>(string key, string method, JsonElement answer, JsonTypeInfo<T> typeInfo, Func<T, string?> check)
+    {
+        if (answer.ValueKind != JsonValueKind.Object)
+        {
+            throw InvalidAnswer(key, method, "it must be an object");
+        }
+
+        T? value;
+        try
+        {
+            value = answer.Deserialize(typeInfo);
+        }
+        catch (JsonException)
+        {
+            throw InvalidAnswer(key, method, "its members do not have the expected types");
+        }
+
+        if (value is null || check(value) is { } problem)
+        {
+            throw InvalidAnswer(key, method, value is null ? "it is null" : check(value)!);
+        }
+
+        return value;
+    }
+
+    private static McpProtocolException InvalidAnswer(string key, string method, string problem) =>
+        new(McpErrorCode.InvalidParams, $"inputResponses[\"{key}\"] is not a valid answer to {method}: {problem}. Answer the request as inputRequests asked, or start the request again without inputResponses and requestState.", "invalid_input_response")
+        {
+            Field = "inputResponses." + key,
+        };
+
     private void RequireCapability(bool declared, string capability, string message)
     {
-        if (!ProtocolRevisions.IsStateless(Session.Revision))
+        if (!IsStateless)
         {
             if (!declared)
             {
@@ -173,14 +305,12 @@ public sealed class RequestContext
 
         if (!declared)
         {
+            // A server must never put a request in inputRequests that the client cannot answer.
             throw new McpProtocolException(McpErrorCode.MissingRequiredClientCapability, message + " Declare it in _meta[\"io.modelcontextprotocol/clientCapabilities\"].", "capability_missing")
             {
                 ErrorData = JsonDocument.Parse("{\"requiredCapabilities\":{\"" + capability + "\":{}}}").RootElement.Clone(),
             };
         }
-
-        // On 2026-07-28 a server asks through an InputRequiredResult, never a request on the stream.
-        throw new McpProtocolException(McpErrorCode.InternalError, $"This server cannot yet ask a 2026-07-28 client for {capability} input (multi-round-trip requests are not implemented); use a session revision (initialize) for this tool.", "input_required_unsupported");
     }
 
     /// <summary>Sends any request to the client and waits for its result.</summary>

@@ -20,6 +20,7 @@ public static class McpMethods
     public const string PromptsGet = "prompts/get";
     public const string CompletionComplete = "completion/complete";
     public const string LoggingSetLevel = "logging/setLevel";
+    public const string SubscriptionsListen = "subscriptions/listen";
 
     public const string NotificationInitialized = "notifications/initialized";
     public const string NotificationCancelled = "notifications/cancelled";
@@ -30,6 +31,7 @@ public static class McpMethods
     public const string NotificationResourcesListChanged = "notifications/resources/list_changed";
     public const string NotificationPromptsListChanged = "notifications/prompts/list_changed";
     public const string NotificationResourceUpdated = "notifications/resources/updated";
+    public const string NotificationSubscriptionsAcknowledged = "notifications/subscriptions/acknowledged";
 
     public const string SamplingCreateMessage = "sampling/createMessage";
     public const string ElicitationCreate = "elicitation/create";
@@ -40,7 +42,7 @@ public static class McpMethods
     [
         ToolsCall, ToolsList, Initialize, Ping, ServerDiscover, ResourcesList, ResourcesTemplatesList, ResourcesRead,
         ResourcesSubscribe, ResourcesUnsubscribe, PromptsList, PromptsGet, CompletionComplete, LoggingSetLevel,
-        NotificationInitialized, NotificationCancelled, NotificationProgress, NotificationRootsListChanged,
+        NotificationInitialized, NotificationCancelled, NotificationProgress, NotificationRootsListChanged, SubscriptionsListen,
     ];
 
     private static readonly byte[][] s_knownUtf8 = Array.ConvertAll(s_known, System.Text.Encoding.UTF8.GetBytes);

@@ -22,6 +22,9 @@ public sealed class McpProtocolException : Exception
     /// <summary>More members for <c>error.data</c> (an object), or <see langword="null"/>.</summary>
     public System.Text.Json.JsonElement? ErrorData { get; init; }
 
+    /// <summary>The offending field, for <c>error.data.field</c>, or <see langword="null"/>.</summary>
+    public string? Field { get; init; }
+
     /// <summary>An unknown-name error for tools, prompts and similar.</summary>
     public static McpProtocolException InvalidParams(string message, string reason = "invalid_params") => new(McpErrorCode.InvalidParams, message, reason);
 }

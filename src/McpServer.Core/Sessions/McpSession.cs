@@ -139,8 +139,19 @@ public sealed class McpSession
         return _inFlight is { } map && map.TryGetValue(id, out var context) ? context : null;
     }
 
+    /// <summary>
+    /// Requests of revision 2026-07-28 running on this channel (stdio), each on a session of its own;
+    /// kept so <c>notifications/cancelled</c> on the channel reaches them.
+    /// </summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<JsonRpcId, McpSession>? StatelessRequests { get; set; }
+
     internal bool TryCancelInFlight(JsonRpcId id)
     {
+        if (StatelessRequests is { } stateless && stateless.TryGetValue(id, out var scoped))
+        {
+            return scoped.TryCancelInFlight(id);
+        }
+
         if (FindInFlight(id) is { } context)
         {
             context.Cancel(byClient: true);

@@ -21,7 +21,7 @@ public static class StdioTransport
     public static async Task RunAsync(McpDispatcher dispatcher, Stream input, Stream output, TimeSpan drainTimeout, CancellationToken cancellationToken, int maxMessageSize = DefaultMaxMessageSize)
     {
         ArgumentNullException.ThrowIfNull(dispatcher);
-        var session = dispatcher.Sessions.TryCreate("stdio") ?? throw new InvalidOperationException("The session table is full.");
+        var session = dispatcher.Sessions.TryCreate(McpDispatcher.StdioTransportName) ?? throw new InvalidOperationException("The session table is full.");
         var sink = new LineSink(output);
         session.Outbound = sink;
         var reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
@@ -77,7 +77,8 @@ public static class StdioTransport
                 reader.AdvanceTo(buffer.Start, buffer.End);
             }
 
-            // End of input: requests already read still get their answers.
+            // End of input: requests already read still get their answers; subscriptions end with theirs.
+            dispatcher.CloseSubscriptions();
             var deadline = Environment.TickCount64 + (long)drainTimeout.TotalMilliseconds;
             while (session.PendingWork > 0 && Environment.TickCount64 < deadline)
             {

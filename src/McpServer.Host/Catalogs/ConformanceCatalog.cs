@@ -14,7 +14,7 @@ namespace McpServer.Host.Catalogs;
 /// names, exactly as it names them. Names, texts, MIME types, schemas and timings mirror the suite's
 /// own fixture server (<c>examples/servers/typescript/everything-server.ts</c>), because the suite checks them.
 /// </summary>
-internal static class ConformanceCatalog
+internal static partial class ConformanceCatalog
 {
     /// <summary>A 1×1 red PNG pixel.</summary>
     private const string PngBase64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
@@ -204,6 +204,7 @@ internal static class ConformanceCatalog
         RegisterInteractiveTools(catalog, time);
         RegisterResources(catalog, live);
         RegisterPrompts(catalog);
+        RegisterInputRequiredFixtures(catalog);
 
         live.Start();
     }

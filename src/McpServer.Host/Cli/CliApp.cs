@@ -60,6 +60,12 @@ public static class CliApp
             HelpName = "PATH",
         };
 
+        private readonly Option<string> _keyRing = new("--key-ring")
+        {
+            Description = "Directory of the key ring that seals multi-round-trip request state (revision 2026-07-28); give every replica the same directory so any of them can continue an exchange. Created with mode 0700 if missing. Default: a key per process. Env: MCP_SERVER_KEY_RING.",
+            HelpName = "DIR",
+        };
+
         private readonly Option<string> _logLevel = new("--log-level")
         {
             Description = $"Lowest level logged: {LogLevels.Accepted}. Default info. Env: MCP_LOG_LEVEL.",
@@ -79,6 +85,7 @@ public static class CliApp
             command.Options.Add(_catalog);
             command.Options.Add(_stdio);
             command.Options.Add(_config);
+            command.Options.Add(_keyRing);
             command.Options.Add(_logLevel);
             command.Options.Add(_logFormat);
         }
@@ -121,6 +128,13 @@ public static class CliApp
                 port = p;
             }
 
+            var keyRing = result.GetValue(_keyRing) ?? Environment.GetEnvironmentVariable("MCP_SERVER_KEY_RING");
+            if (!string.IsNullOrEmpty(keyRing) && KeyRing.Prepare(keyRing) is { } keyRingProblem)
+            {
+                await stderr.WriteLineAsync($"mcp-server: --key-ring '{keyRing}' cannot be used: {keyRingProblem}. Give a directory this user can create or write, the same for every replica.").ConfigureAwait(false);
+                return HostConstants.ExitUsage;
+            }
+
             var catalogs = result.GetValue(_catalog) is { Length: > 0 } names ? names : ["demo"];
             var settings = new ServeSettings
             {
@@ -130,6 +144,7 @@ public static class CliApp
                 Stdio = result.GetValue(_stdio),
                 LogLevel = level,
                 LogFormat = format,
+                KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
             };
             return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }

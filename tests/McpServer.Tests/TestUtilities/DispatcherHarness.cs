@@ -40,6 +40,14 @@ internal sealed class DispatcherHarness : IDisposable
         return session;
     }
 
+    /// <summary>A request-scoped 2026-07-28 session, as the HTTP and stdio transports make for each request.</summary>
+    public McpSession NewStatelessSession(string capabilities = """{"elicitation":{},"sampling":{},"roots":{}}""") =>
+        new(string.Empty, "stateless", Sessions.Now)
+        {
+            Revision = ProtocolRevision.V2026_07_28,
+            ClientCapabilities = JsonSerializer.Deserialize(capabilities, McpJsonContext.Default.ClientCapabilities),
+        };
+
     public static string InitializeParams(string protocolVersion, string capabilities = "{}") =>
         $$$"""{"protocolVersion":"{{{protocolVersion}}}","capabilities":{{{capabilities}}},"clientInfo":{"name":"unit-test","version":"1.2.3"}}""";
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace McpServer.Protocol;
 
 /// <summary>A prompt as listed by <c>prompts/list</c>.</summary>
@@ -44,6 +45,10 @@ public sealed class GetPromptRequestParams
     public string? Name { get; set; }
     /// <summary>Argument values.</summary>
     public Dictionary<string, string>? Arguments { get; set; }
+    /// <summary>Answers to the server's input requests (2026-07-28 retry); undefined when absent.</summary>
+    public JsonElement InputResponses { get; set; }
+    /// <summary>The state the server returned with its input requests, echoed (2026-07-28 retry).</summary>
+    public JsonElement RequestState { get; set; }
 }
 
 /// <summary>The result of <c>prompts/get</c>.</summary>

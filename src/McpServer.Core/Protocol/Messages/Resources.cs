@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace McpServer.Protocol;
 
 /// <summary>A resource as listed by <c>resources/list</c>.</summary>
@@ -63,6 +64,10 @@ public sealed class ResourceUriParams
 {
     /// <summary>The resource URI.</summary>
     public string? Uri { get; set; }
+    /// <summary>Answers to the server's input requests (2026-07-28 retry of resources/read); undefined when absent.</summary>
+    public JsonElement InputResponses { get; set; }
+    /// <summary>The state the server returned with its input requests, echoed (2026-07-28 retry).</summary>
+    public JsonElement RequestState { get; set; }
 }
 
 /// <summary>The result of <c>resources/read</c>.</summary>

@@ -46,8 +46,11 @@ public sealed class ElicitRequestParams
 {
     /// <summary>What to ask the user.</summary>
     public string Message { get; set; } = string.Empty;
-    /// <summary>A flat JSON Schema object of primitive properties.</summary>
-    public JsonElement RequestedSchema { get; set; }
+    /// <summary>A flat JSON Schema object of primitive properties.
+    /// <value>The default is an object schema without properties.</value></summary>
+    public JsonElement RequestedSchema { get; set; } = s_noProperties;
+
+    private static readonly JsonElement s_noProperties = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
 }
 
 /// <summary>The client's answer to <c>elicitation/create</c>.</summary>
