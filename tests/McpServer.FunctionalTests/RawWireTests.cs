@@ -444,6 +444,21 @@ public sealed class RawWireTests : IClassFixture<DemoServerFixture>, IDisposable
         Assert.Empty(await standalone.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
+    [Theory]
+    [InlineData("evil.example.com:80")]
+    [InlineData("127.0.0.1.nip.io")]
+    [InlineData("[::2]:3000")]
+    [InlineData("localhost.evil.example.com:3000")]
+    public async Task Post_NonLoopbackHostWithOrWithoutPort_Returns403(string host)
+    {
+        using var request = InitializeRequest();
+        request.Headers.Host = host;
+
+        var response = await _raw.SendAsync(request);
+
+        response.AssertError(HttpStatusCode.Forbidden, -32000, "host_not_allowed", "Host");
+    }
+
     [Fact]
     public async Task Post_EvilHostOnInitialize_Returns403HostNotAllowed()
     {
@@ -486,6 +501,8 @@ public sealed class RawWireTests : IClassFixture<DemoServerFixture>, IDisposable
     [Theory]
     [InlineData("localhost")]
     [InlineData("127.0.0.1")]
+    [InlineData("[::1]")]
+    [InlineData("LOCALHOST")]
     public async Task Post_LoopbackHostHeader_Returns200(string host)
     {
         using var request = InitializeRequest();

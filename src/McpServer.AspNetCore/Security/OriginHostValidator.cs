@@ -15,10 +15,18 @@ internal static class OriginHostValidator
         error = null;
         if (options.AllowedHosts is { } hosts)
         {
-            var host = http.Request.Host.Host;
-            if (http.Request.Host.HasValue && http.Request.Host.Host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+            // The host without its port, as a slice of the header: no string per request.
+            var raw = http.Request.Host.Value ?? string.Empty;
+            ReadOnlySpan<char> host = raw;
+            if (raw.StartsWith('['))
             {
-                host = "[" + host + "]";
+                var end = raw.IndexOf(']', StringComparison.Ordinal);
+                host = end < 0 ? raw : raw.AsSpan(0, end + 1);
+            }
+            else if (raw.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0)
+            {
+                // One colon separates the port; more mean an IPv6 address without brackets.
+                host = raw.IndexOf(':', colon + 1) < 0 ? raw.AsSpan(0, colon) : "[" + raw + "]";
             }
 
             if (!Contains(hosts, host))
@@ -38,12 +46,12 @@ internal static class OriginHostValidator
         return false;
     }
 
-    private static bool Contains(IList<string> list, string value)
+    private static bool Contains(IList<string> list, ReadOnlySpan<char> value)
     {
         // Indexed, not foreach: enumerating an IList boxes its enumerator on every request.
         for (var i = 0; i < list.Count; i++)
         {
-            if (string.Equals(list[i], value, StringComparison.OrdinalIgnoreCase))
+            if (value.Equals(list[i], StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

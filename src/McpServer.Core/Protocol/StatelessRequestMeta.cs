@@ -65,7 +65,7 @@ public readonly struct StatelessRequestMeta
             {
                 var isName = reader.ValueTextEquals("name"u8);
                 reader.Read();
-                var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                var value = reader.TokenType == JsonTokenType.String ? Utf8StringCache.GetString(ref reader) : null;
                 reader.Skip();
                 if (isName)
                 {
@@ -95,7 +95,7 @@ public readonly struct StatelessRequestMeta
                 if (reader.ValueTextEquals(ProtocolVersionKey))
                 {
                     reader.Read();
-                    version = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    version = reader.TokenType == JsonTokenType.String ? Utf8StringCache.GetString(ref reader) : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals(ClientCapabilitiesKey))
@@ -112,7 +112,7 @@ public readonly struct StatelessRequestMeta
                 {
                     reader.Read();
                     hasLevel = true;
-                    level = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    level = reader.TokenType == JsonTokenType.String ? Utf8StringCache.GetString(ref reader) : null;
                     reader.Skip();
                 }
                 else
