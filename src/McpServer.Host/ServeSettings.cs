@@ -32,6 +32,37 @@ public sealed record ServeSettings
 
     /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The configuration file read, or <see langword="null"/> for the built-in defaults.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>Resource limits and timeouts (the <c>limits</c> section of the configuration file).</summary>
+    public ServeLimits Limits { get; init; } = new();
+}
+
+/// <summary>The <c>limits</c> section: every bound the server puts on a client.</summary>
+public sealed record ServeLimits
+{
+    /// <summary>Largest POST body and stdio line (<c>limits.maxRequestBodyBytes</c>).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 4L * 1024 * 1024;
+    /// <summary>Sessions held at once (<c>limits.maxSessions</c>).</summary>
+    public int MaxSessions { get; init; } = 10_000;
+    /// <summary>How long an unused session lives (<c>limits.sessionIdleTimeoutSeconds</c>).</summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Requests in flight per session (<c>limits.maxInFlightPerSession</c>).</summary>
+    public int MaxInFlightPerSession { get; init; } = 64;
+    /// <summary>Events kept per session for resumption (<c>limits.sseReplayBufferEvents</c>).</summary>
+    public int SseReplayBufferEvents { get; init; } = 128;
+    /// <summary>Keep-alive comment interval on idle SSE streams (<c>limits.sseKeepAliveSeconds</c>).</summary>
+    public TimeSpan SseKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a tool may run (<c>limits.toolTimeoutSeconds</c>).</summary>
+    public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long to wait for a client's answer (<c>limits.clientRequestTimeoutSeconds</c>).</summary>
+    public TimeSpan ClientRequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long a multi-round-trip requestState stays valid (<c>limits.requestStateLifetimeSeconds</c>).</summary>
+    public TimeSpan RequestStateLifetime { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Items per page of list results (<c>limits.pageSize</c>).</summary>
+    public int PageSize { get; init; } = 100;
 }
 
 /// <summary>Host defaults and exit codes, in one place.</summary>

@@ -67,9 +67,25 @@ public static partial class ServerHost
             KeyRing.AddTo(services, keyRing);
         }
 
-        services.AddMcpServer()
+        var limits = settings.Limits;
+        services.AddMcpServer(o =>
+            {
+                o.MaxInFlightPerSession = limits.MaxInFlightPerSession;
+                o.ToolTimeout = limits.ToolTimeout;
+                o.ClientRequestTimeout = limits.ClientRequestTimeout;
+                o.RequestStateLifetime = limits.RequestStateLifetime;
+                o.PageSize = limits.PageSize;
+            })
+            .WithSessions(o =>
+            {
+                o.MaxSessions = limits.MaxSessions;
+                o.IdleTimeout = limits.SessionIdleTimeout;
+            })
             .WithHttpTransport(o =>
             {
+                o.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+                o.SseReplayBufferSize = limits.SseReplayBufferEvents;
+                o.SseKeepAliveInterval = limits.SseKeepAlive;
                 if (!loopbackOnly)
                 {
                     o.AllowedHosts = null;
@@ -98,7 +114,7 @@ public static partial class ServerHost
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        await StdioTransport.RunAsync(dispatcher, Console.OpenStandardInput(), Console.OpenStandardOutput(), settings.DrainTimeout, stop.Token).ConfigureAwait(false);
+        await StdioTransport.RunAsync(dispatcher, Console.OpenStandardInput(), Console.OpenStandardOutput(), settings.DrainTimeout, stop.Token, (int)Math.Min(settings.Limits.MaxRequestBodyBytes, int.MaxValue)).ConfigureAwait(false);
         LogStdioStopped(logger);
         return HostConstants.ExitOk;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using McpServer.Host.Catalogs;
+using McpServer.Host.Config;
 using McpServer.Host.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,7 @@ public static class CliApp
         serveOptions2.AddTo(serve);
         serve.SetAction((result, ct) => serveOptions2.RunAsync(result, ct));
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(ConfigCommands.Create());
 
         return root.Parse(args).InvokeAsync();
     }
@@ -56,7 +58,7 @@ public static class CliApp
 
         private readonly Option<string> _config = new("--config")
         {
-            Description = "Configuration file. Not read by this version: giving one is refused (exit 2). Env: MCP_SERVER_CONFIG.",
+            Description = "Configuration file (JSON; comments and trailing commas allowed; schema in docs/mcp-server.schema.json). Default: ./mcp-server.json when present, else built-in defaults. Flags and environment variables override it. Env: MCP_SERVER_CONFIG.",
             HelpName = "PATH",
         };
 
@@ -93,14 +95,26 @@ public static class CliApp
         public async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
         {
             var stderr = Console.Error;
-            var config = result.GetValue(_config) ?? Environment.GetEnvironmentVariable("MCP_SERVER_CONFIG");
-            if (!string.IsNullOrEmpty(config))
+            var configPath = ConfigFile.Discover(result.GetValue(_config), Environment.GetEnvironmentVariable(ConfigKeys.ConfigEnv), Environment.CurrentDirectory);
+            ConfigFile? file = null;
+            if (configPath is not null)
             {
-                await stderr.WriteLineAsync($"mcp-server: configuration files are not supported by this version (asked for '{config}'). Use --host, --port, --catalog and --log-level instead.").ConfigureAwait(false);
-                return HostConstants.ExitUsage;
+                var errors = new List<string>();
+                var warnings = new List<string>();
+                file = ConfigFile.Load(configPath, errors, warnings);
+                foreach (var warning in warnings)
+                {
+                    await stderr.WriteLineAsync("mcp-server: warning: " + warning).ConfigureAwait(false);
+                }
+
+                if (file is null)
+                {
+                    await ConfigCommands.WriteErrorsAsync(stderr, configPath, errors, "nothing was started").ConfigureAwait(false);
+                    return HostConstants.ExitUsage;
+                }
             }
 
-            var levelText = result.GetValue(_logLevel) ?? Environment.GetEnvironmentVariable("MCP_LOG_LEVEL");
+            var levelText = result.GetValue(_logLevel) ?? Environment.GetEnvironmentVariable("MCP_LOG_LEVEL") ?? file?.GetString("logging.level");
             var level = LogLevel.Information;
             if (!string.IsNullOrEmpty(levelText) && !LogLevels.TryParse(levelText, out level))
             {
@@ -108,14 +122,14 @@ public static class CliApp
                 return HostConstants.ExitUsage;
             }
 
-            var format = result.GetValue(_logFormat) ?? "text";
+            var format = result.GetValue(_logFormat) ?? file?.GetString("logging.format") ?? "text";
             if (format is not ("text" or "json"))
             {
                 await stderr.WriteLineAsync($"mcp-server: --log-format '{format}' is not known. Use text or json.").ConfigureAwait(false);
                 return HostConstants.ExitUsage;
             }
 
-            var host = result.GetValue(_host) ?? Environment.GetEnvironmentVariable("MCP_SERVER_HOST") ?? HostConstants.DefaultHost;
+            var host = result.GetValue(_host) ?? Environment.GetEnvironmentVariable("MCP_SERVER_HOST") ?? file?.GetString("server.host") ?? HostConstants.DefaultHost;
             var port = result.GetValue(_port);
             if (port is null && Environment.GetEnvironmentVariable("MCP_SERVER_PORT") is { Length: > 0 } envPort)
             {
@@ -128,14 +142,21 @@ public static class CliApp
                 port = p;
             }
 
-            var keyRing = result.GetValue(_keyRing) ?? Environment.GetEnvironmentVariable("MCP_SERVER_KEY_RING");
+            port ??= (int?)file?.GetInteger("server.port");
+            var keyRing = result.GetValue(_keyRing) ?? Environment.GetEnvironmentVariable("MCP_SERVER_KEY_RING") ?? file?.GetString("server.keyRing");
+            if (!string.IsNullOrEmpty(keyRing) && file?.GetString("server.keyRing") == keyRing)
+            {
+                // A relative key ring in the file is relative to the file.
+                keyRing = Path.GetFullPath(keyRing, Path.GetDirectoryName(file.Path)!);
+            }
+
             if (!string.IsNullOrEmpty(keyRing) && KeyRing.Prepare(keyRing) is { } keyRingProblem)
             {
                 await stderr.WriteLineAsync($"mcp-server: --key-ring '{keyRing}' cannot be used: {keyRingProblem}. Give a directory this user can create or write, the same for every replica.").ConfigureAwait(false);
                 return HostConstants.ExitUsage;
             }
 
-            var catalogs = result.GetValue(_catalog) is { Length: > 0 } names ? names : ["demo"];
+            var catalogs = result.GetValue(_catalog) is { Length: > 0 } names ? names : file?.GetStrings("server.catalogs") ?? ["demo"];
             var settings = new ServeSettings
             {
                 Host = host,
@@ -145,6 +166,9 @@ public static class CliApp
                 LogLevel = level,
                 LogFormat = format,
                 KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
+                DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
+                ConfigPath = configPath,
+                Limits = ConfigCommands.Limits(file),
             };
             return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
         }

@@ -227,6 +227,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.Environment.Remove("MCP_SERVER_HOST");
         info.Environment.Remove("MCP_LOG_LEVEL");
         info.Environment.Remove("MCP_SERVER_CONFIG");
+        info.Environment.Remove("MCP_SERVER_KEY_RING");
         info.Environment["DOTNET_NOLOGO"] = "1";
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

@@ -1,0 +1,63 @@
+namespace McpServer.Host.Config;
+
+/// <summary>The JSON type of a configuration value.</summary>
+internal enum ConfigType
+{
+    String,
+    Integer,
+    StringArray,
+}
+
+/// <summary>
+/// One key of <c>mcp-server.json</c>: its path, type, default, range and the environment variable
+/// and flag that override it. The table below is the single source of the validator, the published
+/// JSON Schema and the table in docs/configuration.md (a test keeps the three in step).
+/// </summary>
+internal sealed record ConfigKey(string Path, ConfigType Type, object? Default, string Description)
+{
+    public string? Env { get; init; }
+
+    public string? Flag { get; init; }
+
+    public long? Min { get; init; }
+
+    public long? Max { get; init; }
+
+    public IReadOnlyList<string>? Allowed { get; init; }
+
+    public string Section => Path[..Path.IndexOf('.', StringComparison.Ordinal)];
+
+    public string Name => Path[(Path.IndexOf('.', StringComparison.Ordinal) + 1)..];
+}
+
+/// <summary>Every key <c>mcp-server.json</c> accepts.</summary>
+internal static class ConfigKeys
+{
+    public const string FileName = "mcp-server.json";
+    public const string ConfigEnv = "MCP_SERVER_CONFIG";
+
+    public static readonly IReadOnlyList<ConfigKey> All =
+    [
+        new("server.host", ConfigType.String, HostConstants.DefaultHost, "Address to bind: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface) or :: (every interface).") { Env = "MCP_SERVER_HOST", Flag = "--host" },
+        new("server.port", ConfigType.Integer, (long)HostConstants.DefaultPort, "TCP port; 0 picks a free one.") { Env = "MCP_SERVER_PORT", Flag = "--port", Min = 0, Max = 65535 },
+        new("server.catalogs", ConfigType.StringArray, new[] { "demo" }, "Built-in catalogues to serve.") { Flag = "--catalog", Allowed = ["demo", "conformance"] },
+        new("server.keyRing", ConfigType.String, null, "Directory of the key ring that seals multi-round-trip request state (2026-07-28); the same for every replica.") { Env = "MCP_SERVER_KEY_RING", Flag = "--key-ring" },
+        new("server.drainTimeoutSeconds", ConfigType.Integer, 30L, "On SIGTERM, how long in-flight requests may run on before the process exits.") { Min = 0, Max = 3600 },
+        new("logging.level", ConfigType.String, "info", "Lowest level logged.") { Env = "MCP_LOG_LEVEL", Flag = "--log-level", Allowed = ["trace", "debug", "info", "warn", "error"] },
+        new("logging.format", ConfigType.String, "text", "Log line format: text, or json (one object per line).") { Flag = "--log-format", Allowed = ["text", "json"] },
+        new("limits.maxRequestBodyBytes", ConfigType.Integer, 4L * 1024 * 1024, "Largest POST body (and stdio line); larger gets 413 and error 1001 body_too_large.") { Min = 1024, Max = 1L << 30 },
+        new("limits.maxSessions", ConfigType.Integer, 10_000L, "Sessions held at once; more gets 503 too_many_sessions.") { Min = 1, Max = 10_000_000 },
+        new("limits.sessionIdleTimeoutSeconds", ConfigType.Integer, 1800L, "A session unused this long (no request, no open stream) is ended.") { Min = 1, Max = 7 * 86400 },
+        new("limits.maxInFlightPerSession", ConfigType.Integer, 64L, "Requests in flight per session; more gets -32600 too_many_in_flight.") { Min = 1, Max = 100_000 },
+        new("limits.sseReplayBufferEvents", ConfigType.Integer, 128L, "Events kept per session for resumption with Last-Event-ID.") { Min = 0, Max = 100_000 },
+        new("limits.sseKeepAliveSeconds", ConfigType.Integer, 15L, "An idle SSE stream gets a keep-alive comment this often.") { Min = 1, Max = 3600 },
+        new("limits.toolTimeoutSeconds", ConfigType.Integer, 60L, "A tool running longer is cancelled and the client gets -32003 tool_timeout.") { Min = 1, Max = 86_400 },
+        new("limits.clientRequestTimeoutSeconds", ConfigType.Integer, 300L, "How long to wait for a client's answer to sampling, elicitation or roots (session revisions).") { Min = 1, Max = 86_400 },
+        new("limits.requestStateLifetimeSeconds", ConfigType.Integer, 600L, "How long a multi-round-trip requestState stays valid (2026-07-28).") { Min = 10, Max = 86_400 },
+        new("limits.pageSize", ConfigType.Integer, 100L, "Items per page of tools/list, resources/list, resources/templates/list and prompts/list.") { Min = 1, Max = 10_000 },
+    ];
+
+    public static ConfigKey? Find(string path) => All.FirstOrDefault(k => k.Path == path);
+
+    public static IEnumerable<string> Sections => All.Select(k => k.Section).Distinct(StringComparer.Ordinal);
+}
