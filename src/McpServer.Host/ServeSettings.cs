@@ -33,16 +33,31 @@ public sealed record ServeSettings
     /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Where to write the process id once listening (removed at exit); <see langword="null"/>: nowhere.</summary>
+    public string? PidFile { get; init; }
+
     /// <summary>The configuration file read, or <see langword="null"/> for the built-in defaults.</summary>
     public string? ConfigPath { get; init; }
 
     /// <summary>Resource limits and timeouts (the <c>limits</c> section of the configuration file).</summary>
     public ServeLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// Makes the settings again from a changed configuration file, with the same flags and environment
+    /// on top (hot reload); <see langword="null"/> when they cannot be made.
+    /// </summary>
+    internal Func<Config.ConfigFile, ServeSettings?>? Rebuild { get; init; }
+
+    /// <summary>The configuration file as it was read at start.</summary>
+    internal Config.ConfigFile? ConfigFile { get; init; }
 }
 
 /// <summary>The <c>limits</c> section: every bound the server puts on a client.</summary>
 public sealed record ServeLimits
 {
+    /// <summary>Connections open at once; more are answered 503 (<c>limits.maxConnections</c>).</summary>
+    public int MaxConnections { get; init; } = 1000;
+
     /// <summary>Largest POST body and stdio line (<c>limits.maxRequestBodyBytes</c>).</summary>
     public long MaxRequestBodyBytes { get; init; } = 4L * 1024 * 1024;
     /// <summary>Sessions held at once (<c>limits.maxSessions</c>).</summary>
@@ -61,6 +76,9 @@ public sealed record ServeLimits
     public TimeSpan ClientRequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How long a multi-round-trip requestState stays valid (<c>limits.requestStateLifetimeSeconds</c>).</summary>
     public TimeSpan RequestStateLifetime { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Requests slower than this are logged as SLOW_REQUEST (<c>limits.slowRequestMilliseconds</c>; zero: never).</summary>
+    public TimeSpan SlowRequestThreshold { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Items per page of list results (<c>limits.pageSize</c>).</summary>
     public int PageSize { get; init; } = 100;
 }

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using McpServer.AspNetCore;
 using McpServer.Engine;
 using McpServer.Host.Catalogs;
+using McpServer.Host.Config;
+using Microsoft.Extensions.Options;
 using McpServer.Host.Logging;
 using McpServer.Stdio;
 using Microsoft.AspNetCore.Builder;
@@ -40,11 +42,16 @@ public static partial class ServerHost
     internal static void ConfigureLogging(ILoggingBuilder logging, ServeSettings settings, bool toStderr)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(settings.LogLevel);
+        // The server's own events follow a switch that a configuration reload can turn.
+        LogLevelSwitch.Current = settings.LogLevel;
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddFilter(static (_, level) => LogLevelSwitch.IsEnabled(level));
         // ASP.NET Core's own chatter stays out of the way unless the operator asks for debug output.
         logging.AddFilter("Microsoft", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
         // While this category is enabled at any level, ASP.NET Core opens a log scope and an Activity for
         // every request (measured: a large share of the per-request cost); our own events cover requests.
+        // The host logs a failed bind with its stack trace; the server says the same in one line on stderr.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.None);
         // Data Protection warns that keys are stored unencrypted; docs/transports.md says to keep the key ring directory private.
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Error);
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", settings.LogLevel <= LogLevel.Trace ? LogLevel.Trace : LogLevel.None);
@@ -75,6 +82,7 @@ public static partial class ServerHost
                 o.ClientRequestTimeout = limits.ClientRequestTimeout;
                 o.RequestStateLifetime = limits.RequestStateLifetime;
                 o.PageSize = limits.PageSize;
+                o.SlowRequestThreshold = limits.SlowRequestThreshold;
             })
             .WithSessions(o =>
             {
@@ -111,6 +119,7 @@ public static partial class ServerHost
         var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
         LogStdioStarted(logger, dispatcher.Options.ServerInfo.Version, string.Join(", ", settings.Catalogs));
         LogKeyRing(logger, settings.KeyRing);
+        using var pidFile = PidFile.Write(settings.PidFile, logger);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -134,6 +143,7 @@ public static partial class ServerHost
         }
 
         var loopback = IPAddress.IsLoopback(address);
+        s_maxConnections = settings.Limits.MaxConnections;
         // The empty builder: no appsettings files (and no file watcher on the working directory),
         // no host filtering middleware; just Kestrel, routing and what is added below.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
@@ -151,14 +161,31 @@ public static partial class ServerHost
                 var log = connectionLogger ??= k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Connections");
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var remote = connection.RemoteEndPoint?.ToString() ?? "?";
-                LogConnectionOpened(log, connection.ConnectionId, remote);
+                var active = Interlocked.Increment(ref s_activeConnections);
                 try
                 {
-                    await next(connection).ConfigureAwait(false);
+                    var max = s_maxConnections;
+                    if (active > max)
+                    {
+                        // Over the limit: a clear 503 with a JSON-RPC body, rather than a reset connection.
+                        LogConnectionRejected(log, connection.ConnectionId, remote, max);
+                        await RejectConnectionAsync(connection, max).ConfigureAwait(false);
+                        return;
+                    }
+
+                    LogConnectionOpened(log, connection.ConnectionId, remote);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        LogConnectionClosed(log, connection.ConnectionId, remote, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
                 }
                 finally
                 {
-                    LogConnectionClosed(log, connection.ConnectionId, remote, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Interlocked.Decrement(ref s_activeConnections);
                 }
             }));
         });
@@ -191,6 +218,14 @@ public static partial class ServerHost
             return HostConstants.ExitBindFailed;
         }
 
+        // The pid file and the configuration watch (and SIGHUP) come before the start-up line, so
+        // whoever waits for that line finds them in place.
+        using var pidFile = PidFile.Write(settings.PidFile, logger);
+        using var reloader = settings.ConfigFile is { } configFile
+            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, old, next))
+            : null;
+        reloader?.Start();
+
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{settings.Host}:{settings.Port}";
         var reach = loopback
             ? "loopback only: not reachable from other machines"
@@ -203,9 +238,89 @@ public static partial class ServerHost
 
         LogKeyRing(logger, settings.KeyRing);
 
+
+        // The first SIGTERM or SIGINT drains (the host's own handler); a second one exits at once.
+        var signals = 0;
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            if (Interlocked.Increment(ref signals) > 1)
+            {
+                LogAborted(logger, context.Signal.ToString(), app.Services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Sum(static x => x.InFlightCount));
+                pidFile?.Dispose();
+                Environment.Exit(HostConstants.ExitFailure);
+            }
+        }
+
+        using var secondTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        using var secondInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(logger);
         return HostConstants.ExitOk;
+    }
+
+    private static int s_activeConnections;
+    private static int s_maxConnections = int.MaxValue;
+
+    private static async Task RejectConnectionAsync(Microsoft.AspNetCore.Connections.ConnectionContext connection, int max)
+    {
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"The server has " + max.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + " connections open, its limit (limits.maxConnections); retry shortly.\",\"data\":{\"reason\":\"too_many_connections\"}}}";
+        var head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: "
+            + System.Text.Encoding.UTF8.GetByteCount(body).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\r\n\r\n";
+        try
+        {
+            await connection.Transport.Output.WriteAsync(System.Text.Encoding.UTF8.GetBytes(head + body)).ConfigureAwait(false);
+            await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+            // Let the client read the answer before the socket closes.
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (true)
+            {
+                var read = await connection.Transport.Input.ReadAsync(linger.Token).ConfigureAwait(false);
+                connection.Transport.Input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Applies what can change while serving: limits, log level, catalogues (the rest waits for a restart).</summary>
+    private static void ApplyLive(IServiceProvider services, ServeSettings old, ServeSettings next)
+    {
+        var limits = next.Limits;
+        var engine = services.GetRequiredService<McpDispatcher>().Options;
+        engine.MaxInFlightPerSession = limits.MaxInFlightPerSession;
+        engine.ToolTimeout = limits.ToolTimeout;
+        engine.ClientRequestTimeout = limits.ClientRequestTimeout;
+        engine.RequestStateLifetime = limits.RequestStateLifetime;
+        engine.PageSize = limits.PageSize;
+        engine.SlowRequestThreshold = limits.SlowRequestThreshold;
+        s_maxConnections = limits.MaxConnections;
+        var sessions = services.GetRequiredService<IOptions<McpServer.Sessions.SessionOptions>>().Value;
+        sessions.MaxSessions = limits.MaxSessions;
+        sessions.IdleTimeout = limits.SessionIdleTimeout;
+        var http = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
+        http.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+        http.SseReplayBufferSize = limits.SseReplayBufferEvents;
+        LogLevelSwitch.Current = next.LogLevel;
+        if (!old.Catalogs.SequenceEqual(next.Catalogs, StringComparer.Ordinal))
+        {
+            var catalog = services.GetRequiredService<McpServer.Catalog.McpCatalog>();
+            var time = services.GetRequiredService<TimeProvider>();
+            // Add the new set first, then drop what it lacks: a definition in both never goes missing.
+            var wanted = new McpServer.Catalog.McpCatalog();
+            foreach (var name in next.Catalogs.Distinct(StringComparer.Ordinal))
+            {
+                BuiltInCatalogs.TryAdd(name, wanted, time);
+                BuiltInCatalogs.TryAdd(name, catalog, time);
+            }
+
+            catalog.RemoveAllExcept(wanted);
+        }
     }
 
     internal static bool TryParseAddress(string host, out IPAddress address)
@@ -239,6 +354,12 @@ public static partial class ServerHost
 
     [LoggerMessage(8, LogLevel.Information, "Request state is sealed with {KeyRing}.", EventName = "KEY_RING")]
     private static partial void LogKeyRingInUse(ILogger logger, string keyRing);
+
+    [LoggerMessage(10, LogLevel.Warning, "Connection {ConnectionId} from {ClientAddress} refused with 503: {Max} connections are open, the limit (limits.maxConnections).", EventName = "CONNECTION_REJECTED")]
+    private static partial void LogConnectionRejected(ILogger logger, string connectionId, string clientAddress, int max);
+
+    [LoggerMessage(12, LogLevel.Warning, "Second {Signal}: exiting now without waiting for the drain ({InFlight} request(s) in flight in sessions are dropped).", EventName = "SERVER_ABORTED")]
+    private static partial void LogAborted(ILogger logger, string signal, int inFlight);
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);

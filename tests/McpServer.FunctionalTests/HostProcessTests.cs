@@ -73,7 +73,10 @@ public sealed class HostProcessTests(ITestOutputHelper output)
         var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(3, code);
-        Assert.Contains(server.StderrLines, l => l.Contains("already in use", StringComparison.Ordinal));
+        var line = Assert.Single(server.StderrLines);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}: the port is already in use; it is held by PID {Environment.ProcessId}", line, StringComparison.Ordinal);
+        Assert.EndsWith("Stop that process, or start mcp-server with --port N.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -72,6 +72,24 @@ public sealed class McpCatalog
     /// <summary>Tells subscribers that a resource's contents changed.</summary>
     public void NotifyResourceUpdated(string uri) => ResourceUpdated?.Invoke(uri);
 
+    /// <summary>
+    /// Removes, in one step, every tool, resource, template and prompt that <paramref name="keep"/> does
+    /// not have: after adding a new set of definitions, this drops the old ones without a moment in
+    /// which a definition present in both is missing.
+    /// </summary>
+    public void RemoveAllExcept(McpCatalog keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var k = keep.Current;
+        Update(s => s with
+        {
+            Tools = Array.FindAll(s.Tools, t => k.ToolsByName.ContainsKey(t.Name)),
+            Resources = Array.FindAll(s.Resources, r => Array.Exists(k.Resources, x => x.Uri == r.Uri)),
+            Templates = Array.FindAll(s.Templates, t => Array.Exists(k.Templates, x => x.Template.UriTemplate == t.Template.UriTemplate)),
+            Prompts = Array.FindAll(s.Prompts, p => k.PromptsByName.ContainsKey(p.Name)),
+        }, CatalogChange.Tools | CatalogChange.Resources | CatalogChange.Prompts);
+    }
+
     /// <summary>Finds a tool by name.</summary>
     public bool TryGetTool(string name, out ToolDefinition tool) => Current.ToolsByName.TryGetValue(name, out tool!);
 

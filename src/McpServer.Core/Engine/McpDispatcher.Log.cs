@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace McpServer.Engine;
 
 // Event names are a public contract (the operator guide names them): never rename, only add.
-// Ids 100-199: engine. Next free id: 111 (107 is in McpDispatcher.Sink.cs).
+// Ids 100-199: engine. Next free id: 112 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
@@ -37,4 +37,8 @@ public sealed partial class McpDispatcher
 
     [LoggerMessage(110, LogLevel.Information, "Subscription {SubscriptionId} closed.", EventName = "SUBSCRIPTION_CLOSED")]
     private static partial void LogSubscriptionClosed(ILogger logger, JsonRpcId subscriptionId);
+
+    // Warning: slowness is the server's (or its tools') concern, not a client's mistake.
+    [LoggerMessage(111, LogLevel.Warning, "{Method} (id {RequestId}, tool {Tool}) in session {SessionId} took {DurationMs:0} ms, over the {ThresholdMs:0} ms threshold (limits.slowRequestMilliseconds).", EventName = "SLOW_REQUEST")]
+    private static partial void LogSlowRequest(ILogger logger, string sessionId, string method, string tool, JsonRpcId requestId, double durationMs, double thresholdMs);
 }

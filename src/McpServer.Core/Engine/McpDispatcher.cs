@@ -97,6 +97,7 @@ public sealed partial class McpDispatcher
     {
         var session = context.Session;
         var method = context.Method;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         CancellationTokenRegistration registration = default;
         try
         {
@@ -144,6 +145,12 @@ public sealed partial class McpDispatcher
         finally
         {
             registration.Dispose();
+            var threshold = Options.SlowRequestThreshold;
+            if (threshold > TimeSpan.Zero && method != McpMethods.SubscriptionsListen && System.Diagnostics.Stopwatch.GetElapsedTime(started) is var elapsed && elapsed >= threshold)
+            {
+                LogSlowRequest(_logger, session.Id, method, context.ToolName ?? "-", context.Id, elapsed.TotalMilliseconds, threshold.TotalMilliseconds);
+            }
+
             session.RemoveInFlight(context);
             if (context.Detach() is { } source)
             {

@@ -44,6 +44,10 @@ public sealed class McpServerOptions
     /// <value>The default is 10 minutes: long enough for a person to answer, short enough to bound replay.</value></summary>
     public TimeSpan RequestStateLifetime { get; set; } = EngineConstants.DefaultRequestStateLifetime;
 
+    /// <summary>Gets or sets how long a request may take before it is logged as <c>SLOW_REQUEST</c> (with method, tool and duration).
+    /// <value>The default is 1 second; <see cref="TimeSpan.Zero"/> turns the event off.</value></summary>
+    public TimeSpan SlowRequestThreshold { get; set; } = EngineConstants.DefaultSlowRequestThreshold;
+
     /// <summary>Gets or sets the clock the engine reads (expiry of request state).
     /// <value>The default is <see cref="TimeProvider.System"/>.</value></summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -57,4 +61,5 @@ internal static class EngineConstants
     public static readonly TimeSpan DefaultClientRequestTimeout = TimeSpan.FromMinutes(5);
     public const int DefaultMaxInFlightPerSession = 64;
     public static readonly TimeSpan DefaultRequestStateLifetime = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultSlowRequestThreshold = TimeSpan.FromSeconds(1);
 }

@@ -68,6 +68,12 @@ public static class CliApp
             HelpName = "DIR",
         };
 
+        private readonly Option<string> _pidFile = new("--pid-file")
+        {
+            Description = "Write the process id to this file once the server listens; the file is removed when it stops. Env: MCP_SERVER_PID_FILE.",
+            HelpName = "PATH",
+        };
+
         private readonly Option<string> _logLevel = new("--log-level")
         {
             Description = $"Lowest level logged: {LogLevels.Accepted}. Default info. Env: MCP_LOG_LEVEL.",
@@ -88,6 +94,7 @@ public static class CliApp
             command.Options.Add(_stdio);
             command.Options.Add(_config);
             command.Options.Add(_keyRing);
+            command.Options.Add(_pidFile);
             command.Options.Add(_logLevel);
             command.Options.Add(_logFormat);
         }
@@ -114,18 +121,32 @@ public static class CliApp
                 }
             }
 
+            if (Build(result, file, stderr, out var settings) is { } failed)
+            {
+                return failed;
+            }
+
+            // On a reload the file changes; flags and environment variables still override it.
+            settings = settings with { Rebuild = changed => Build(result, changed, TextWriter.Null, out var rebuilt) is null ? rebuilt : null };
+            return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
+        }
+
+        private int? Build(ParseResult result, ConfigFile? file, TextWriter stderr, out ServeSettings settings)
+        {
             var levelText = result.GetValue(_logLevel) ?? Environment.GetEnvironmentVariable("MCP_LOG_LEVEL") ?? file?.GetString("logging.level");
             var level = LogLevel.Information;
             if (!string.IsNullOrEmpty(levelText) && !LogLevels.TryParse(levelText, out level))
             {
-                await stderr.WriteLineAsync($"mcp-server: log level '{levelText}' is not known. Use one of: {LogLevels.Accepted}.").ConfigureAwait(false);
+                stderr.WriteLine($"mcp-server: log level '{levelText}' is not known. Use one of: {LogLevels.Accepted}.");
+                settings = null!;
                 return HostConstants.ExitUsage;
             }
 
             var format = result.GetValue(_logFormat) ?? file?.GetString("logging.format") ?? "text";
             if (format is not ("text" or "json"))
             {
-                await stderr.WriteLineAsync($"mcp-server: --log-format '{format}' is not known. Use text or json.").ConfigureAwait(false);
+                stderr.WriteLine($"mcp-server: --log-format '{format}' is not known. Use text or json.");
+                settings = null!;
                 return HostConstants.ExitUsage;
             }
 
@@ -135,7 +156,8 @@ public static class CliApp
             {
                 if (!int.TryParse(envPort, out var p))
                 {
-                    await stderr.WriteLineAsync($"mcp-server: MCP_SERVER_PORT '{envPort}' is not a number.").ConfigureAwait(false);
+                    stderr.WriteLine($"mcp-server: MCP_SERVER_PORT '{envPort}' is not a number.");
+                    settings = null!;
                     return HostConstants.ExitUsage;
                 }
 
@@ -152,12 +174,13 @@ public static class CliApp
 
             if (!string.IsNullOrEmpty(keyRing) && KeyRing.Prepare(keyRing) is { } keyRingProblem)
             {
-                await stderr.WriteLineAsync($"mcp-server: --key-ring '{keyRing}' cannot be used: {keyRingProblem}. Give a directory this user can create or write, the same for every replica.").ConfigureAwait(false);
+                stderr.WriteLine($"mcp-server: --key-ring '{keyRing}' cannot be used: {keyRingProblem}. Give a directory this user can create or write, the same for every replica.");
+                settings = null!;
                 return HostConstants.ExitUsage;
             }
 
             var catalogs = result.GetValue(_catalog) is { Length: > 0 } names ? names : file?.GetStrings("server.catalogs") ?? ["demo"];
-            var settings = new ServeSettings
+            settings = new ServeSettings
             {
                 Host = host,
                 Port = port ?? HostConstants.DefaultPort,
@@ -167,10 +190,14 @@ public static class CliApp
                 LogFormat = format,
                 KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
-                ConfigPath = configPath,
+                ConfigPath = file?.Path,
+                ConfigFile = file,
+                PidFile = (result.GetValue(_pidFile) ?? Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") ?? file?.GetString("server.pidFile")) is { Length: > 0 } pid
+                    ? Path.GetFullPath(pid, file is not null && result.GetValue(_pidFile) is null && Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") is null ? Path.GetDirectoryName(file.Path)! : Environment.CurrentDirectory)
+                    : null,
                 Limits = ConfigCommands.Limits(file),
             };
-            return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
+            return null;
         }
     }
 }

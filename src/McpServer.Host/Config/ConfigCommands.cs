@@ -47,11 +47,71 @@ internal static class ConfigCommands
         schema.SetAction(_ => Console.Out.Write(ConfigSchema.Generate()));
         config.Subcommands.Add(schema);
 
+        var historyPath = new Option<string>("--config") { Description = path.Description, HelpName = "PATH" };
+        var history = new Command("history", $"List the versions of the configuration file the server applied (the last {ConfigHistory.Keep}, kept beside the file in NAME.history/), with time and hash.");
+        history.Options.Add(historyPath);
+        history.SetAction(async (result, _) =>
+        {
+            if (Find(result.GetValue(historyPath)) is not { } file)
+            {
+                await Console.Error.WriteLineAsync(NoFile).ConfigureAwait(false);
+                return 1;
+            }
+
+            var versions = new ConfigHistory(file).List();
+            if (versions.Count == 0)
+            {
+                await Console.Out.WriteLineAsync($"{file}: no versions recorded yet (the server records one each time it applies the file).").ConfigureAwait(false);
+                return 0;
+            }
+
+            var current = File.Exists(file) ? ConfigHistory.HashOf(await File.ReadAllBytesAsync(file).ConfigureAwait(false)) : null;
+            await Console.Out.WriteLineAsync($"{file}: {versions.Count} version(s), newest last").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync("version  applied (UTC)          hash").ConfigureAwait(false);
+            foreach (var v in versions)
+            {
+                var mark = v.Hash == current ? "  <- the file now" : string.Empty;
+                await Console.Out.WriteLineAsync($"{v.Number,7}  {v.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {v.Hash}{mark}").ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+        config.Subcommands.Add(history);
+
+        var rollbackPath = new Option<string>("--config") { Description = path.Description, HelpName = "PATH" };
+        var to = new Option<int?>("--to") { Description = "The version to restore (see config history). Default: the one before the newest.", HelpName = "N" };
+        var rollback = new Command("rollback", "Put an earlier applied version back in place of the configuration file, atomically; a running server applies it within about two seconds.");
+        rollback.Options.Add(rollbackPath);
+        rollback.Options.Add(to);
+        rollback.SetAction(async (result, _) =>
+        {
+            if (Find(result.GetValue(rollbackPath)) is not { } file)
+            {
+                await Console.Error.WriteLineAsync(NoFile).ConfigureAwait(false);
+                return 1;
+            }
+
+            var restored = new ConfigHistory(file).Restore(result.GetValue(to), out var problem);
+            if (problem is not null)
+            {
+                await Console.Error.WriteLineAsync($"mcp-server: cannot roll back {file}: {problem}.").ConfigureAwait(false);
+                return 1;
+            }
+
+            await Console.Out.WriteLineAsync($"Restored version {restored.Number} (applied {restored.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, hash {restored.Hash}) to {file}; a running server applies it within about two seconds (CONFIG_APPLIED in its log).").ConfigureAwait(false);
+            return 0;
+        });
+        config.Subcommands.Add(rollback);
+
         var example = new Command("example", "Print a configuration file that sets every key to its default (a starting point: mcp-server config example > mcp-server.json).");
         example.SetAction(_ => Console.Out.Write(ConfigSchema.Example()));
         config.Subcommands.Add(example);
         return config;
     }
+
+    private static string NoFile => $"mcp-server: no configuration file (looked for --config, {ConfigKeys.ConfigEnv} and ./{ConfigKeys.FileName}).";
+
+    private static string? Find(string? flag) => ConfigFile.Discover(flag, Environment.GetEnvironmentVariable(ConfigKeys.ConfigEnv), Environment.CurrentDirectory);
 
     public static async Task WriteErrorsAsync(TextWriter writer, string path, List<string> errors, string then)
     {
@@ -74,6 +134,7 @@ internal static class ConfigCommands
         int Int(string key, int fallback) => file.GetInteger(key) is { } n ? (int)n : fallback;
         return new ServeLimits
         {
+            MaxConnections = Int("limits.maxConnections", d.MaxConnections),
             MaxRequestBodyBytes = file.GetInteger("limits.maxRequestBodyBytes") ?? d.MaxRequestBodyBytes,
             MaxSessions = Int("limits.maxSessions", d.MaxSessions),
             SessionIdleTimeout = Seconds("limits.sessionIdleTimeoutSeconds", d.SessionIdleTimeout),
@@ -84,6 +145,7 @@ internal static class ConfigCommands
             ClientRequestTimeout = Seconds("limits.clientRequestTimeoutSeconds", d.ClientRequestTimeout),
             RequestStateLifetime = Seconds("limits.requestStateLifetimeSeconds", d.RequestStateLifetime),
             PageSize = Int("limits.pageSize", d.PageSize),
+            SlowRequestThreshold = file.GetInteger("limits.slowRequestMilliseconds") is { } ms ? TimeSpan.FromMilliseconds(ms) : d.SlowRequestThreshold,
         };
     }
 }

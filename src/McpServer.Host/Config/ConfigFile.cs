@@ -13,11 +13,15 @@ internal sealed class ConfigFile
     private static readonly JsonDocumentOptions s_options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 };
     private readonly Dictionary<string, JsonElement> _values;
 
-    private ConfigFile(string path, Dictionary<string, JsonElement> values)
+    private ConfigFile(string path, byte[] content, Dictionary<string, JsonElement> values)
     {
         Path = path;
+        Content = content;
         _values = values;
     }
+
+    /// <summary>The bytes read.</summary>
+    public byte[] Content { get; }
 
     /// <summary>The file's full path.</summary>
     public string Path { get; }
@@ -94,7 +98,7 @@ internal sealed class ConfigFile
             var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             var before = errors.Count;
             Check(path, doc.RootElement, positions, values, errors);
-            return errors.Count > before ? null : new ConfigFile(path, values);
+            return errors.Count > before ? null : new ConfigFile(path, bytes, values);
         }
     }
 

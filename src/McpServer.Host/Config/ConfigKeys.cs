@@ -42,9 +42,11 @@ internal static class ConfigKeys
         new("server.port", ConfigType.Integer, (long)HostConstants.DefaultPort, "TCP port; 0 picks a free one.") { Env = "MCP_SERVER_PORT", Flag = "--port", Min = 0, Max = 65535 },
         new("server.catalogs", ConfigType.StringArray, new[] { "demo" }, "Built-in catalogues to serve.") { Flag = "--catalog", Allowed = ["demo", "conformance"] },
         new("server.keyRing", ConfigType.String, null, "Directory of the key ring that seals multi-round-trip request state (2026-07-28); the same for every replica.") { Env = "MCP_SERVER_KEY_RING", Flag = "--key-ring" },
+        new("server.pidFile", ConfigType.String, null, "File to write the process id to once the server listens; removed when it stops.") { Env = "MCP_SERVER_PID_FILE", Flag = "--pid-file" },
         new("server.drainTimeoutSeconds", ConfigType.Integer, 30L, "On SIGTERM, how long in-flight requests may run on before the process exits.") { Min = 0, Max = 3600 },
         new("logging.level", ConfigType.String, "info", "Lowest level logged.") { Env = "MCP_LOG_LEVEL", Flag = "--log-level", Allowed = ["trace", "debug", "info", "warn", "error"] },
         new("logging.format", ConfigType.String, "text", "Log line format: text, or json (one object per line).") { Flag = "--log-format", Allowed = ["text", "json"] },
+        new("limits.maxConnections", ConfigType.Integer, 1000L, "Client connections open at once; one more is answered 503 with a JSON-RPC error (reason too_many_connections) and a CONNECTION_REJECTED event.") { Min = 1, Max = 1_000_000 },
         new("limits.maxRequestBodyBytes", ConfigType.Integer, 4L * 1024 * 1024, "Largest POST body (and stdio line); larger gets 413 and error 1001 body_too_large.") { Min = 1024, Max = 1L << 30 },
         new("limits.maxSessions", ConfigType.Integer, 10_000L, "Sessions held at once; more gets 503 too_many_sessions.") { Min = 1, Max = 10_000_000 },
         new("limits.sessionIdleTimeoutSeconds", ConfigType.Integer, 1800L, "A session unused this long (no request, no open stream) is ended.") { Min = 1, Max = 7 * 86400 },
@@ -54,6 +56,7 @@ internal static class ConfigKeys
         new("limits.toolTimeoutSeconds", ConfigType.Integer, 60L, "A tool running longer is cancelled and the client gets -32003 tool_timeout.") { Min = 1, Max = 86_400 },
         new("limits.clientRequestTimeoutSeconds", ConfigType.Integer, 300L, "How long to wait for a client's answer to sampling, elicitation or roots (session revisions).") { Min = 1, Max = 86_400 },
         new("limits.requestStateLifetimeSeconds", ConfigType.Integer, 600L, "How long a multi-round-trip requestState stays valid (2026-07-28).") { Min = 10, Max = 86_400 },
+        new("limits.slowRequestMilliseconds", ConfigType.Integer, 1000L, "A request that takes longer is logged as SLOW_REQUEST with its method, tool and duration; 0 turns the event off.") { Min = 0, Max = 3_600_000 },
         new("limits.pageSize", ConfigType.Integer, 100L, "Items per page of tools/list, resources/list, resources/templates/list and prompts/list.") { Min = 1, Max = 10_000 },
     ];
 

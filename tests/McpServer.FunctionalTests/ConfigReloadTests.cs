@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using McpServer.FunctionalTests.Infrastructure;
+
+namespace McpServer.FunctionalTests;
+
+/// <summary>
+/// Hot reload and rollback against the real process: a valid change applies within seconds, an
+/// invalid one is refused with ERROR_CONFIG_INVALID while the old configuration keeps serving,
+/// rollback restores a recorded version, and a client calling tools throughout sees no failure.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mcp-reload-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string ConfigPath => Path.Combine(_dir.FullName, "mcp-server.json");
+
+    private void WriteConfig(string json)
+    {
+        // As an editor saves: a new file renamed over the old one.
+        var temp = ConfigPath + ".new";
+        File.WriteAllText(temp, json);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, ConfigPath, overwrite: true);
+    }
+
+    private static string Config(int pageSize, string level = "info") =>
+        "{ \"server\": { \"catalogs\": [\"conformance\", \"demo\"] }, \"logging\": { \"level\": \"" + level + "\" }, \"limits\": { \"pageSize\": " + pageSize + " } }";
+
+    private static HttpRequestMessage Stateless(RawMcpHttp raw, long id, string method, string parameters, string? name = null)
+    {
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{" + parameters + (parameters.Length > 0 ? "," : string.Empty)
+            + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+        var request = raw.Post(Encoding.UTF8.GetBytes(body));
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.TryAddWithoutValidation("Mcp-Method", method);
+        if (name is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Mcp-Name", name);
+        }
+
+        return request;
+    }
+
+    private static async Task<int> PageLengthAsync(RawMcpHttp raw) =>
+        (await raw.SendAsync(Stateless(raw, 1, "tools/list", string.Empty))).Message().GetProperty("result").GetProperty("tools").GetArrayLength();
+
+    private static Task WaitForLineAsync(ServerProcess server, int mark, string text) =>
+        Poll.UntilAsync(() => server.LinesSince(mark).Any(l => l.Contains(text, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), text);
+
+    [Fact]
+    public async Task ReloadRejectedReloadRollbackAndSigterm_ApplyAsLogged_AndNoCallFails()
+    {
+        WriteConfig(Config(2));
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        await WaitForLineAsync(server, 0, "CONFIG_LOADED");
+        Assert.Contains(server.Lines, l => l.Contains("CONFIG_LOADED", StringComparison.Ordinal) && l.Contains("version 1", StringComparison.Ordinal));
+        Assert.Equal(2, await PageLengthAsync(raw));
+
+        // A client calls echo without pause through everything below.
+        using var stop = new CancellationTokenSource();
+        var calls = 0;
+        var failures = new List<string>();
+        var caller = Task.Run(async () =>
+        {
+            using var client = new RawMcpHttp(server.McpUrl!);
+            for (long id = 100; !stop.IsCancellationRequested; id++)
+            {
+                var response = await client.SendAsync(Stateless(client, id, "tools/call", "\"name\":\"echo\",\"arguments\":{\"text\":\"x\"}", "echo"));
+                Interlocked.Increment(ref calls);
+                if (response.Status != HttpStatusCode.OK || !response.Body.Contains("\"text\":\"x\"", StringComparison.Ordinal))
+                {
+                    lock (failures)
+                    {
+                        failures.Add(response.Body);
+                    }
+                }
+            }
+        });
+
+        // 1. A valid change applies within about two seconds.
+        var mark = server.Lines.Count;
+        var watch = Stopwatch.StartNew();
+        WriteConfig(Config(3));
+        await WaitForLineAsync(server, mark, "CONFIG_APPLIED");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"applied after {watch.Elapsed}");
+        Assert.Contains(server.LinesSince(mark), l => l.Contains("version 2", StringComparison.Ordinal) && l.Contains("changed: limits.pageSize", StringComparison.Ordinal));
+        Assert.Equal(3, await PageLengthAsync(raw));
+
+        // 2. An invalid change is refused; the running configuration stays.
+        mark = server.Lines.Count;
+        WriteConfig("{ \"limits\": { \"pageSize\": \"many\" }, \"limit\": {} }");
+        await WaitForLineAsync(server, mark, "ERROR_CONFIG_INVALID");
+        var refused = server.LinesSince(mark).First(l => l.Contains("ERROR_CONFIG_INVALID", StringComparison.Ordinal));
+        Assert.Contains("2 problem(s)", refused, StringComparison.Ordinal);
+        Assert.Contains("limits.pageSize must be a whole number", refused, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'limits'?", refused, StringComparison.Ordinal);
+        Assert.Equal(3, await PageLengthAsync(raw));
+
+        // 3. Rollback (to the version before the newest applied one) restores page size 2.
+        mark = server.Lines.Count;
+        await using (var rollback = ServerProcess.Launch(output, "config", "rollback", "--config", ConfigPath))
+        {
+            Assert.Equal(0, await rollback.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(rollback.StdoutLines, l => l.StartsWith("Restored version 1 ", StringComparison.Ordinal));
+        }
+
+        await WaitForLineAsync(server, mark, "CONFIG_APPLIED");
+        Assert.Equal(2, await PageLengthAsync(raw));
+        await using (var history = ServerProcess.Launch(output, "config", "history", "--config", ConfigPath))
+        {
+            Assert.Equal(0, await history.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(history.StdoutLines, l => l.StartsWith("      3  ", StringComparison.Ordinal) && l.EndsWith("<- the file now", StringComparison.Ordinal));
+        }
+
+        // 4. SIGTERM with calls in flight: they finish, the process exits 0.
+        await stop.CancelAsync();
+        await caller;
+        var sleeps = Enumerable.Range(0, 3).Select(i => raw.SendAsync(Stateless(raw, 900 + i, "tools/call", "\"name\":\"sleep\",\"arguments\":{\"ms\":500}", "sleep"))).ToArray();
+        await Task.Delay(150);
+        await server.TerminateAsync();
+        foreach (var sleep in sleeps)
+        {
+            var done = await sleep;
+            Assert.Equal(HttpStatusCode.OK, done.Status);
+            Assert.Equal("complete", done.Message().GetProperty("result").GetProperty("resultType").GetString());
+        }
+
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(calls > 20, $"only {calls} calls were made");
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Sighup_RereadsTheFile()
+    {
+        WriteConfig(Config(2, "debug"));
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
+        var mark = server.Lines.Count;
+
+        using (var hup = Process.Start(new ProcessStartInfo("kill", ["-HUP", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await hup.WaitForExitAsync();
+        }
+
+        await WaitForLineAsync(server, mark, "CONFIG_UNCHANGED");
+        Assert.Contains(server.LinesSince(mark), l => l.Contains("(SIGHUP)", StringComparison.Ordinal));
+        Assert.False(server.HasExited, "SIGHUP must not stop the server");
+    }
+
+    [Fact]
+    public async Task ChangeOfPort_IsRecordedAndFlaggedForTheNextStart()
+    {
+        WriteConfig(Config(2));
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
+        var mark = server.Lines.Count;
+
+        WriteConfig("{ \"server\": { \"catalogs\": [\"conformance\", \"demo\"], \"port\": 4999 }, \"limits\": { \"pageSize\": 2 } }");
+
+        await WaitForLineAsync(server, mark, "CONFIG_RESTART_REQUIRED");
+        Assert.Contains(server.LinesSince(mark), l => l.Contains("CONFIG_RESTART_REQUIRED", StringComparison.Ordinal) && l.Contains("server.port", StringComparison.Ordinal));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        Assert.Equal(2, await PageLengthAsync(raw));
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using McpServer.FunctionalTests.Infrastructure;
+
+namespace McpServer.FunctionalTests;
+
+/// <summary>What the operator guide promises around the protocol: slow requests logged, a connection limit that answers 503, the pid file, a second signal.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mcp-ops-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string Config(string json)
+    {
+        var path = Path.Combine(_dir.FullName, "mcp-server.json");
+        File.WriteAllText(path, json);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
+    private static HttpRequestMessage Call(RawMcpHttp raw, int id, string tool, string arguments)
+    {
+        var request = raw.Post(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + arguments
+            + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}"));
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.TryAddWithoutValidation("Mcp-Method", "tools/call");
+        request.Headers.TryAddWithoutValidation("Mcp-Name", tool);
+        return request;
+    }
+
+    [Fact]
+    public async Task SlowRequest_IsLoggedWithMethodToolAndDuration_FastOnesAreNot()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"slowRequestMilliseconds":200}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+
+        await raw.SendAsync(Call(raw, 1, "echo", """{"text":"quick"}"""));
+        await raw.SendAsync(Call(raw, 2, "sleep", """{"ms":400}"""));
+
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SLOW_REQUEST", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SLOW_REQUEST");
+        var slow = Assert.Single(server.Lines, l => l.Contains("SLOW_REQUEST", StringComparison.Ordinal));
+        Assert.Contains(" WARN ", slow, StringComparison.Ordinal);
+        Assert.Contains("tools/call (id 2, tool sleep)", slow, StringComparison.Ordinal);
+        Assert.Matches(@"took \d+ ms, over the 200 ms threshold", slow);
+    }
+
+    [Fact]
+    public async Task ConnectionLimit_OneTooMany_Gets503WithJsonRpcBody_AndAnEvent_OthersKeepWorking()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxConnections":2}}"""));
+        using var first = new TcpClient();
+        using var second = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, server.Port);
+        await second.ConnectAsync(IPAddress.Loopback, server.Port);
+        await Poll.UntilAsync(() => server.Lines.Count(l => l.Contains("CONNECTION_OPENED", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(10), "two connections");
+
+        using var third = new TcpClient();
+        await third.ConnectAsync(IPAddress.Loopback, server.Port);
+        var stream = third.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("Retry-After: 1", answer, StringComparison.Ordinal);
+        Assert.Contains("\"code\":-32000", answer, StringComparison.Ordinal);
+        Assert.Contains("\"reason\":\"too_many_connections\"", answer, StringComparison.Ordinal);
+        Assert.Contains(server.Lines, l => l.Contains("CONNECTION_REJECTED", StringComparison.Ordinal) && l.Contains("limits.maxConnections", StringComparison.Ordinal));
+
+        // Once one of the first two leaves, a new client is served.
+        first.Dispose();
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("CONNECTION_CLOSED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "a connection to close");
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var ok = await raw.SendAsync(Call(raw, 3, "echo", """{"text":"in"}"""));
+        Assert.Equal(HttpStatusCode.OK, ok.Status);
+    }
+
+    [Fact]
+    public async Task PidFile_HoldsThePidWhileServing_AndIsRemovedAtExit()
+    {
+        var pidFile = Path.Combine(_dir.FullName, "mcp-server.pid");
+        await using var server = await ServerProcess.StartHttpAsync(output, "--pid-file", pidFile);
+
+        Assert.Equal(server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidFile)).Trim());
+        await server.TerminateAsync();
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.False(File.Exists(pidFile), "the pid file must be removed when the server stops");
+    }
+
+    [Fact]
+    public async Task SecondSigterm_ExitsAtOnce_WithoutWaitingForTheDrain()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var session = await raw.InitializeAsync();
+        var call = raw.PostAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":20000}}}""", session);
+        await Task.Delay(300);
+
+        var watch = Stopwatch.StartNew();
+        await server.TerminateAsync();
+        await Task.Delay(500);
+        Assert.False(server.HasExited, "the first SIGTERM drains: the 20 s call is still running");
+        await server.TerminateAsync();
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"exit took {watch.Elapsed}, the drain was not cut short");
+        Assert.Equal(1, code);
+        Assert.Contains(server.Lines, l => l.Contains("SERVER_ABORTED", StringComparison.Ordinal) && l.Contains("1 request(s) in flight", StringComparison.Ordinal));
+        await Assert.ThrowsAnyAsync<Exception>(() => call);
+    }
+}
