@@ -26,6 +26,7 @@ public static class CliApp
         serve.SetAction((result, ct) => serveOptions2.RunAsync(result, ct));
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ConfigCommands.Create());
+        root.Subcommands.Add(Doctor.Create());
 
         return root.Parse(args).InvokeAsync();
     }
