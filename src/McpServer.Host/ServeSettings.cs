@@ -33,6 +33,9 @@ public sealed record ServeSettings
     /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the <c>METRICS</c> event is logged; zero turns it off. The default is 60 seconds.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Where to write the process id once listening (removed at exit); <see langword="null"/>: nowhere.</summary>
     public string? PidFile { get; init; }
 

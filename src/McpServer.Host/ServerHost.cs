@@ -202,6 +202,11 @@ public static partial class ServerHost
             http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return http.Response.WriteAsync(ready ? "ready\n" : "draining\n");
         });
+        ConfigReloader? reloader = null;
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var startedAt = clock.GetUtcNow();
+        using var metrics = new McpServer.Host.Metrics.MetricsCollector(clock);
+        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
         try
         {
@@ -221,10 +226,10 @@ public static partial class ServerHost
         // The pid file and the configuration watch (and SIGHUP) come before the start-up line, so
         // whoever waits for that line finds them in place.
         using var pidFile = PidFile.Write(settings.PidFile, logger);
-        using var reloader = settings.ConfigFile is { } configFile
+        using var watch = reloader = settings.ConfigFile is { } configFile
             ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, old, next))
             : null;
-        reloader?.Start();
+        watch?.Start();
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{settings.Host}:{settings.Port}";
         var reach = loopback
@@ -238,6 +243,11 @@ public static partial class ServerHost
 
         LogKeyRing(logger, settings.KeyRing);
 
+
+        // The METRICS event: the figures of the last interval, from the engine's instruments.
+        using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero
+            ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
+            : null;
 
         // The first SIGTERM or SIGINT drains (the host's own handler); a second one exits at once.
         var signals = 0;
@@ -256,6 +266,13 @@ public static partial class ServerHost
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(logger);
         return HostConstants.ExitOk;
+    }
+
+    private static void LogMetricsWindow(ILogger logger, McpServer.Host.Metrics.MetricsWindow w, IServiceProvider services)
+    {
+        var sessions = services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Count();
+        LogMetrics(logger, w.Length.TotalSeconds, w.Requests, w.RatePerSecond, w.P50Ms, w.P99Ms, w.ErrorText, Volatile.Read(ref s_activeConnections), sessions,
+            Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
     }
 
     private static int s_activeConnections;
@@ -360,6 +377,9 @@ public static partial class ServerHost
 
     [LoggerMessage(12, LogLevel.Warning, "Second {Signal}: exiting now without waiting for the drain ({InFlight} request(s) in flight in sessions are dropped).", EventName = "SERVER_ABORTED")]
     private static partial void LogAborted(ILogger logger, string signal, int inFlight);
+
+    [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2).", EventName = "METRICS")]
+    private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2);
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);

@@ -80,6 +80,72 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public async Task SessionsPastTheLimit_Get503AndAnEvent_MemoryStopsGrowing_IdleExpiryFreesThem()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxSessions":300,"sessionIdleTimeoutSeconds":3}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        for (var i = 0; i < 300; i++)
+        {
+            await raw.InitializeAsync();
+        }
+
+        var atLimit = Rss(server.Id);
+        var refused = 0;
+        for (var i = 0; i < 600; i++)
+        {
+            var response = await raw.SendAsync(raw.Post("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"""));
+            if (response.Status == HttpStatusCode.ServiceUnavailable)
+            {
+                response.AssertError(HttpStatusCode.ServiceUnavailable, -32000, "too_many_sessions");
+                refused++;
+            }
+        }
+
+        var pastLimit = Rss(server.Id);
+        Assert.Equal(600, refused);
+        Assert.Contains(server.Lines, l => l.Contains("ERROR_SESSION_LIMIT", StringComparison.Ordinal) && l.Contains("300", StringComparison.Ordinal));
+        // 600 refused handshakes may not keep memory: allow the allocator's slack, not 600 sessions' worth.
+        Assert.True(pastLimit - atLimit < 8 * 1024 * 1024, $"RSS grew from {atLimit / 1024} KiB to {pastLimit / 1024} KiB past the limit");
+
+        // Idle sessions expire, and new ones are accepted again.
+        await Poll.UntilAsync(async () => (await raw.SendAsync(raw.Post("""{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"""))).Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20), "idle sessions to expire and a new one to be accepted");
+    }
+
+    [Fact]
+    public async Task MessageBodies_AreLoggedOnlyAtTrace_WithSecretsRedacted()
+    {
+        await using var trace = await ServerProcess.StartHttpAsync(output, "--log-level", "trace");
+        await using var info = await ServerProcess.StartHttpAsync(output);
+        foreach (var server in new[] { trace, info })
+        {
+            using var raw = new RawMcpHttp(server.McpUrl!);
+            var ok = await raw.SendAsync(Call(raw, 5, "echo", """{"text":"visible-text","password":"s3cret-value","auth":{"apiKey":"k-987"}}"""));
+            Assert.Equal(HttpStatusCode.OK, ok.Status);
+        }
+
+        await Poll.UntilAsync(() => trace.Lines.Any(l => l.Contains("MESSAGE_BODY", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "MESSAGE_BODY");
+        var body = trace.Lines.First(l => l.Contains("MESSAGE_BODY", StringComparison.Ordinal));
+        Assert.Contains("visible-text", body, StringComparison.Ordinal);
+        Assert.Contains("\"password\":\"[redacted]\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(trace.Lines, l => l.Contains("s3cret-value", StringComparison.Ordinal) || l.Contains("k-987", StringComparison.Ordinal));
+        Assert.DoesNotContain(info.Lines, l => l.Contains("MESSAGE_BODY", StringComparison.Ordinal) || l.Contains("visible-text", StringComparison.Ordinal));
+    }
+
+    private static long Rss(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    [Fact]
     public async Task PidFile_HoldsThePidWhileServing_AndIsRemovedAtExit()
     {
         var pidFile = Path.Combine(_dir.FullName, "mcp-server.pid");

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace McpServer.Engine;
 
 // Event names are a public contract (the operator guide names them): never rename, only add.
-// Ids 100-199: engine. Next free id: 112 (107 is in McpDispatcher.Sink.cs).
+// Ids 100-199: engine. Next free id: 113 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
@@ -41,4 +41,8 @@ public sealed partial class McpDispatcher
     // Warning: slowness is the server's (or its tools') concern, not a client's mistake.
     [LoggerMessage(111, LogLevel.Warning, "{Method} (id {RequestId}, tool {Tool}) in session {SessionId} took {DurationMs:0} ms, over the {ThresholdMs:0} ms threshold (limits.slowRequestMilliseconds).", EventName = "SLOW_REQUEST")]
     private static partial void LogSlowRequest(ILogger logger, string sessionId, string method, string tool, JsonRpcId requestId, double durationMs, double thresholdMs);
+
+    // Bodies only at TRACE, and with secret-looking values replaced (LogRedaction).
+    [LoggerMessage(112, LogLevel.Trace, "Params of {Method} (id {RequestId}) in session {SessionId}: {Params}", EventName = "MESSAGE_BODY")]
+    private static partial void LogMessageBody(ILogger logger, string sessionId, string method, JsonRpcId requestId, string @params);
 }

@@ -65,6 +65,11 @@ public sealed partial class McpDispatcher
     {
         var method = request.Method!;
         LogMessageReceived(_logger, session.Id, method, request.Id);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            LogMessageBody(_logger, session.Id, method, request.Id, LogRedaction.Redact(request.Params.Span));
+        }
+
         refusal = default;
         if (!session.IsInitialized && method != McpMethods.Initialize && method != McpMethods.Ping)
         {
@@ -98,6 +103,7 @@ public sealed partial class McpDispatcher
         var session = context.Session;
         var method = context.Method;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        RpcError? outcome = null;
         CancellationTokenRegistration registration = default;
         try
         {
@@ -117,6 +123,7 @@ public sealed partial class McpDispatcher
             }
 
             LogMessageSent(_logger, session.Id, method, context.Id);
+            outcome = result.Error;
             return result;
         }
         catch (InputRequiredException)
@@ -125,7 +132,8 @@ public sealed partial class McpDispatcher
         }
         catch (McpProtocolException ex)
         {
-            return RpcResult.Fail(new RpcError(ex.Code, ex.Message, ex.Reason, ex.Field) { Data = ex.ErrorData });
+            outcome = new RpcError(ex.Code, ex.Message, ex.Reason, ex.Field) { Data = ex.ErrorData };
+            return RpcResult.Fail(outcome);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -135,18 +143,26 @@ public sealed partial class McpDispatcher
         {
             // The serializer's message names .NET types; the client gets the JSON path instead.
             var at = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "params" : "params" + ex.Path[1..];
-            return RpcResult.Fail(new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {at} does not have the expected type or value.", "invalid_params", at));
+            outcome = new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {at} does not have the expected type or value.", "invalid_params", at);
+            return RpcResult.Fail(outcome);
         }
         catch (Exception ex)
         {
             LogInternalError(_logger, ex, session.Id, method, context.Id);
-            return RpcResult.Fail(new RpcError(McpErrorCode.InternalError, $"The server failed while handling '{method}'. The failure is logged as ERROR_INTERNAL.", "internal_error"));
+            outcome = new RpcError(McpErrorCode.InternalError, $"The server failed while handling '{method}'. The failure is logged as ERROR_INTERNAL.", "internal_error");
+            return RpcResult.Fail(outcome);
         }
         finally
         {
             registration.Dispose();
             var threshold = Options.SlowRequestThreshold;
-            if (threshold > TimeSpan.Zero && method != McpMethods.SubscriptionsListen && System.Diagnostics.Stopwatch.GetElapsedTime(started) is var elapsed && elapsed >= threshold)
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (method != McpMethods.SubscriptionsListen)
+            {
+                McpMetrics.RecordRequest(method, elapsed, outcome);
+            }
+
+            if (threshold > TimeSpan.Zero && method != McpMethods.SubscriptionsListen && elapsed >= threshold)
             {
                 LogSlowRequest(_logger, session.Id, method, context.ToolName ?? "-", context.Id, elapsed.TotalMilliseconds, threshold.TotalMilliseconds);
             }

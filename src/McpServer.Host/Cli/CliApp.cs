@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(Doctor.Create());
+        root.Subcommands.Add(StatusCommand.Create());
 
         return root.Parse(args).InvokeAsync();
     }
@@ -193,6 +194,7 @@ public static class CliApp
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
                 ConfigPath = file?.Path,
                 ConfigFile = file,
+                MetricsInterval = TimeSpan.FromSeconds(file?.GetInteger("logging.metricsIntervalSeconds") ?? 60),
                 PidFile = (result.GetValue(_pidFile) ?? Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") ?? file?.GetString("server.pidFile")) is { Length: > 0 } pid
                     ? Path.GetFullPath(pid, file is not null && result.GetValue(_pidFile) is null && Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") is null ? Path.GetDirectoryName(file.Path)! : Environment.CurrentDirectory)
                     : null,

@@ -14,7 +14,7 @@ internal sealed partial class ConfigReloader : IDisposable
     /// <summary>Keys that take effect only at the next start.</summary>
     public static readonly IReadOnlySet<string> RestartKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        "server.host", "server.port", "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "limits.sseKeepAliveSeconds",
+        "server.host", "server.port", "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
     };
 
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);
@@ -43,13 +43,26 @@ internal sealed partial class ConfigReloader : IDisposable
         _history = new ConfigHistory(file.Path);
     }
 
+    /// <summary>The version in force (its number in the history; 0 when the history could not be written).</summary>
+    public int Version { get; private set; }
+
+    /// <summary>The hash of the file in force.</summary>
+    public string Hash { get; private set; } = string.Empty;
+
+    /// <summary>When the file in force was applied.</summary>
+    public DateTimeOffset AppliedAt { get; private set; }
+
+    /// <summary>The file.</summary>
+    public string Path => _file.Path;
+
     /// <summary>Records the file the server started with and begins watching.</summary>
     public void Start()
     {
         var version = Record(_file);
+        (Version, Hash, AppliedAt) = (version?.Number ?? 0, ConfigHistory.HashOf(_file.Content), _time.GetUtcNow());
         LogLoaded(_logger, _file.Path, version?.Number ?? 0, ConfigHistory.HashOf(_file.Content));
-        var directory = Path.GetDirectoryName(_file.Path)!;
-        _watcher = new FileSystemWatcher(directory, Path.GetFileName(_file.Path))
+        var directory = System.IO.Path.GetDirectoryName(_file.Path)!;
+        _watcher = new FileSystemWatcher(directory, System.IO.Path.GetFileName(_file.Path))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
@@ -120,6 +133,7 @@ internal sealed partial class ConfigReloader : IDisposable
             _current = next;
             _file = file;
             var version = Record(file);
+            (Version, Hash, AppliedAt) = (version?.Number ?? 0, ConfigHistory.HashOf(file.Content), _time.GetUtcNow());
             LogApplied(_logger, _file.Path, version?.Number ?? 0, ConfigHistory.HashOf(file.Content), reason, changed.Count == 0 ? "none" : string.Join(", ", changed));
             var restart = changed.Where(RestartKeys.Contains).ToArray();
             if (restart.Length > 0)
