@@ -7,6 +7,9 @@ namespace McpServer.AspNetCore;
 /// <summary>Writes refusals as a JSON-RPC error body with the HTTP status a client expects.</summary>
 internal static class HttpErrors
 {
+    /// <summary>Refusals that mean "too much at once, retry shortly": answered 429 with Retry-After.</summary>
+    public static bool IsRetryLater(McpServer.Engine.RpcError? error) => error?.Reason is "too_many_in_flight" or "tool_busy";
+
     public static async Task WriteAsync(HttpContext http, int status, JsonRpcId? id, RpcError error)
     {
         var response = http.Response;

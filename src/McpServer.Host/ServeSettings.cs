@@ -73,6 +73,9 @@ public sealed record ServeLimits
     public int SseReplayBufferEvents { get; init; } = 128;
     /// <summary>Keep-alive comment interval on idle SSE streams (<c>limits.sseKeepAliveSeconds</c>).</summary>
     public TimeSpan SseKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Calls of one tool at once; 0 is no limit (<c>limits.maxConcurrentCallsPerTool</c>).</summary>
+    public int MaxConcurrentCallsPerTool { get; init; }
+
     /// <summary>How long a tool may run (<c>limits.toolTimeoutSeconds</c>).</summary>
     public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>How long to wait for a client's answer (<c>limits.clientRequestTimeoutSeconds</c>).</summary>

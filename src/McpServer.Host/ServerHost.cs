@@ -83,6 +83,7 @@ public static partial class ServerHost
                 o.RequestStateLifetime = limits.RequestStateLifetime;
                 o.PageSize = limits.PageSize;
                 o.SlowRequestThreshold = limits.SlowRequestThreshold;
+                o.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
             })
             .WithSessions(o =>
             {
@@ -316,6 +317,7 @@ public static partial class ServerHost
         engine.RequestStateLifetime = limits.RequestStateLifetime;
         engine.PageSize = limits.PageSize;
         engine.SlowRequestThreshold = limits.SlowRequestThreshold;
+        engine.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
         s_maxConnections = limits.MaxConnections;
         var sessions = services.GetRequiredService<IOptions<McpServer.Sessions.SessionOptions>>().Value;
         sessions.MaxSessions = limits.MaxSessions;

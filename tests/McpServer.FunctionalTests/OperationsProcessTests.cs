@@ -132,6 +132,33 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         Assert.DoesNotContain(info.Lines, l => l.Contains("MESSAGE_BODY", StringComparison.Ordinal) || l.Contains("visible-text", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ToolConcurrencyAndInFlightLimits_Answer429WithRetryAfter_AndLogLimitReached()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxConcurrentCallsPerTool":1,"maxInFlightPerSession":1}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+
+        // Two stateless calls of one tool at once: the second is refused.
+        var first = raw.SendAsync(Call(raw, 1, "sleep", """{"ms":800}"""));
+        await Task.Delay(200);
+        var busy = await raw.SendAsync(Call(raw, 2, "sleep", """{"ms":10}"""));
+        busy.AssertError((HttpStatusCode)429, -32000, "tool_busy");
+        Assert.Equal("1", busy.Headers.RetryAfter?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await first).Status);
+
+        // Two requests at once in one session: the second is refused.
+        var session = await raw.InitializeAsync();
+        var running = raw.PostAsync("""{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":800}}}""", session);
+        await Task.Delay(200);
+        var crowded = await raw.PostAsync("""{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""", session);
+        crowded.AssertError((HttpStatusCode)429, -32600, "too_many_in_flight");
+        Assert.Equal(HttpStatusCode.OK, (await running).Status);
+
+        Assert.Contains(server.Lines, l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxConcurrentCallsPerTool", StringComparison.Ordinal));
+        Assert.Contains(server.Lines, l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxInFlightPerSession", StringComparison.Ordinal));
+        await raw.AssertEchoWorksAsync(session);
+    }
+
     private static long Rss(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

@@ -85,12 +85,17 @@ internal sealed partial class StreamableHttpHandler
         }
 
         var response = http.Response;
-        response.StatusCode = result.Error?.Code switch
+        response.StatusCode = HttpErrors.IsRetryLater(result.Error) ? StatusCodes.Status429TooManyRequests : result.Error?.Code switch
         {
             McpErrorCode.MethodNotFound => StatusCodes.Status404NotFound,
             McpErrorCode.MissingRequiredClientCapability or McpErrorCode.HeaderMismatch or McpErrorCode.UnsupportedProtocolVersion => StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status200OK,
         };
+        if (response.StatusCode == StatusCodes.Status429TooManyRequests)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+
         response.ContentType = "application/json";
         response.ContentLength = buffer.WrittenCount;
         await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);

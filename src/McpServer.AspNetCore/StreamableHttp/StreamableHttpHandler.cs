@@ -171,7 +171,12 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = HttpErrors.IsRetryLater(result.Error) ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
+        if (response.StatusCode == StatusCodes.Status429TooManyRequests)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+
         response.ContentType = "application/json";
         if (created)
         {

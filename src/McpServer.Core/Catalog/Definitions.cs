@@ -41,6 +41,9 @@ public sealed class ToolDefinition
         HeaderParameters = HeaderParameter.Find(tool.Name, tool.InputSchema);
     }
 
+    /// <summary>Calls running now (counted only while a per-tool limit is set).</summary>
+    internal int Running;
+
     /// <summary>The arguments the client must repeat in <c>Mcp-Param-*</c> headers (2026-07-28, HTTP).</summary>
     public IReadOnlyList<HeaderParameter> HeaderParameters { get; }
 

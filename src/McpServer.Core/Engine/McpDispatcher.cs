@@ -79,7 +79,8 @@ public sealed partial class McpDispatcher
 
         if (session.InFlightCount >= Options.MaxInFlightPerSession)
         {
-            refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight; wait for some to finish.", "too_many_in_flight"));
+            LogLimitReached(_logger, session.Id, "limits.maxInFlightPerSession", $"{Options.MaxInFlightPerSession} requests in flight");
+            refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight, its limit (limits.maxInFlightPerSession); wait for some to finish.", "too_many_in_flight"));
             return null;
         }
 
@@ -398,6 +399,14 @@ public sealed partial class McpDispatcher
         }
 
         var timeout = Options.ToolTimeout;
+        var perTool = Options.MaxConcurrentCallsPerTool;
+        if (perTool > 0 && Interlocked.Increment(ref tool.Running) > perTool)
+        {
+            Interlocked.Decrement(ref tool.Running);
+            LogLimitReached(_logger, ctx.Session.Id, "limits.maxConcurrentCallsPerTool", $"tool {name} already runs {perTool} call(s)");
+            throw new McpProtocolException(McpErrorCode.ServerError, $"Tool '{name}' already runs {perTool} call(s), its limit (limits.maxConcurrentCallsPerTool); retry shortly.", "tool_busy");
+        }
+
         try
         {
             var pending = tool.Handler(ctx, args);
@@ -425,6 +434,13 @@ public sealed partial class McpDispatcher
             // A tool's own failure is a tool result with isError, so the model can see it and react.
             LogToolFailed(_logger, ex, ctx.Session.Id, name);
             return RpcResult.Ok(CallToolResult.Error($"Tool '{name}' failed: {ex.Message}"), McpJsonContext.Default.CallToolResult);
+        }
+        finally
+        {
+            if (perTool > 0)
+            {
+                Interlocked.Decrement(ref tool.Running);
+            }
         }
     }
 

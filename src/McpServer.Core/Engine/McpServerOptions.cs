@@ -44,6 +44,10 @@ public sealed class McpServerOptions
     /// <value>The default is 10 minutes: long enough for a person to answer, short enough to bound replay.</value></summary>
     public TimeSpan RequestStateLifetime { get; set; } = EngineConstants.DefaultRequestStateLifetime;
 
+    /// <summary>Gets or sets how many calls of one tool may run at once; more are refused with -32000 <c>tool_busy</c> (HTTP 429).
+    /// <value>The default is 0: no limit.</value></summary>
+    public int MaxConcurrentCallsPerTool { get; set; }
+
     /// <summary>Gets or sets how long a request may take before it is logged as <c>SLOW_REQUEST</c> (with method, tool and duration).
     /// <value>The default is 1 second; <see cref="TimeSpan.Zero"/> turns the event off.</value></summary>
     public TimeSpan SlowRequestThreshold { get; set; } = EngineConstants.DefaultSlowRequestThreshold;

@@ -141,6 +141,7 @@ internal static class ConfigCommands
             MaxInFlightPerSession = Int("limits.maxInFlightPerSession", d.MaxInFlightPerSession),
             SseReplayBufferEvents = Int("limits.sseReplayBufferEvents", d.SseReplayBufferEvents),
             SseKeepAlive = Seconds("limits.sseKeepAliveSeconds", d.SseKeepAlive),
+            MaxConcurrentCallsPerTool = Int("limits.maxConcurrentCallsPerTool", d.MaxConcurrentCallsPerTool),
             ToolTimeout = Seconds("limits.toolTimeoutSeconds", d.ToolTimeout),
             ClientRequestTimeout = Seconds("limits.clientRequestTimeoutSeconds", d.ClientRequestTimeout),
             RequestStateLifetime = Seconds("limits.requestStateLifetimeSeconds", d.RequestStateLifetime),

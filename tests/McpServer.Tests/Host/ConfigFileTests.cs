@@ -200,6 +200,7 @@ public sealed class ConfigFileTests : IDisposable
         Assert.Equal(engine.RequestStateLifetime, limits.RequestStateLifetime);
         Assert.Equal(engine.PageSize, limits.PageSize);
         Assert.Equal(engine.SlowRequestThreshold, limits.SlowRequestThreshold);
+        Assert.Equal(engine.MaxConcurrentCallsPerTool, limits.MaxConcurrentCallsPerTool);
         Assert.Equal(sessions.MaxSessions, limits.MaxSessions);
         Assert.Equal(sessions.IdleTimeout, limits.SessionIdleTimeout);
         Assert.Equal(http.MaxRequestBodySize, limits.MaxRequestBodyBytes);
