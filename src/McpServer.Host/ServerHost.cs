@@ -153,10 +153,12 @@ public static partial class ServerHost
         ConfigureLogging(builder.Logging, settings, toStderr: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
         ILogger? connectionLogger = null;
+        var listen = new ListenConfiguration(address, settings.Port);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(address, settings.Port, listen => listen.Use(next => async connection =>
+            // The endpoint comes from configuration Kestrel watches, so a reload can move it (server.host, server.port).
+            k.Configure(listen.Build(), reloadOnChange: true).Endpoint(ListenConfiguration.EndpointName, endpoint => endpoint.ListenOptions.Use(next => async connection =>
             {
                 // One line when a client connects and one when it leaves, as the operator guide describes.
                 var log = connectionLogger ??= k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Connections");
@@ -228,7 +230,7 @@ public static partial class ServerHost
         // whoever waits for that line finds them in place.
         using var pidFile = PidFile.Write(settings.PidFile, logger);
         using var watch = reloader = settings.ConfigFile is { } configFile
-            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, old, next))
+            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, listen, logger, old, next))
             : null;
         watch?.Start();
 
@@ -307,8 +309,42 @@ public static partial class ServerHost
     }
 
     /// <summary>Applies what can change while serving: limits, log level, catalogues (the rest waits for a restart).</summary>
-    private static void ApplyLive(IServiceProvider services, ServeSettings old, ServeSettings next)
+    private static string? ApplyLive(IServiceProvider services, ListenConfiguration listen, ILogger logger, ServeSettings old, ServeSettings next)
     {
+        // A new address or port first: if it cannot be had, nothing of the new version is applied.
+        if (!string.Equals(old.Host, next.Host, StringComparison.Ordinal) || old.Port != next.Port)
+        {
+            if (!TryParseAddress(next.Host, out var address))
+            {
+                return $"server.host '{next.Host}' is not an IP address or 'localhost'";
+            }
+
+            if (next.Port != 0)
+            {
+                try
+                {
+                    using var probe = new System.Net.Sockets.TcpListener(address, next.Port);
+                    probe.Start();
+                }
+                catch (SocketException ex)
+                {
+                    return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
+                        ? $"cannot listen on {next.Host}:{next.Port}: the port is already in use; {PortOwner.Describe(next.Port)}"
+                        : $"cannot listen on {next.Host}:{next.Port}: {ex.Message}";
+                }
+            }
+
+            var previous = listen.Url;
+            var httpOptions = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
+            httpOptions.AllowedHosts = IPAddress.IsLoopback(address) ? ["localhost", "127.0.0.1", "[::1]"] : null;
+            listen.Set(address, next.Port);
+            LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
+            if (!IPAddress.IsLoopback(address))
+            {
+                LogExposed(logger, next.Host);
+            }
+        }
+
         var limits = next.Limits;
         var engine = services.GetRequiredService<McpDispatcher>().Options;
         engine.MaxInFlightPerSession = limits.MaxInFlightPerSession;
@@ -340,6 +376,8 @@ public static partial class ServerHost
 
             catalog.RemoveAllExcept(wanted);
         }
+
+        return null;
     }
 
     internal static bool TryParseAddress(string host, out IPAddress address)
@@ -382,6 +420,9 @@ public static partial class ServerHost
 
     [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2).", EventName = "METRICS")]
     private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2);
+
+    [LoggerMessage(14, LogLevel.Information, "Now listening on {Url} ({Reach}) instead of {Previous}: the configuration moved the endpoint; connections already open finish where they are.", EventName = "SERVER_REBOUND")]
+    private static partial void LogRebound(ILogger logger, string url, string previous, string reach);
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);

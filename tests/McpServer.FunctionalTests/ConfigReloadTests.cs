@@ -154,17 +154,90 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task ChangeOfPort_IsRecordedAndFlaggedForTheNextStart()
+    public async Task ChangeOfKeyRing_IsRecordedAndFlaggedForTheNextStart()
     {
         WriteConfig(Config(2));
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
+        await WaitForLineAsync(server, 0, "CONFIG_LOADED");
         var mark = server.Lines.Count;
+        var ring = Path.Combine(_dir.FullName, "ring");
 
-        WriteConfig("{ \"server\": { \"catalogs\": [\"conformance\", \"demo\"], \"port\": 4999 }, \"limits\": { \"pageSize\": 2 } }");
+        WriteConfig("{ \"server\": { \"catalogs\": [\"conformance\", \"demo\"], \"keyRing\": \"" + ring + "\" }, \"limits\": { \"pageSize\": 2 } }");
 
         await WaitForLineAsync(server, mark, "CONFIG_RESTART_REQUIRED");
-        Assert.Contains(server.LinesSince(mark), l => l.Contains("CONFIG_RESTART_REQUIRED", StringComparison.Ordinal) && l.Contains("server.port", StringComparison.Ordinal));
+        Assert.Contains(server.LinesSince(mark), l => l.Contains("CONFIG_RESTART_REQUIRED", StringComparison.Ordinal) && l.Contains("server.keyRing", StringComparison.Ordinal));
         using var raw = new RawMcpHttp(server.McpUrl!);
         Assert.Equal(2, await PageLengthAsync(raw));
+    }
+}
+
+/// <summary>A reload that moves the port: applied without a restart, or refused whole when the new port is taken.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ConfigRebindTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mcp-rebind-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static async Task<HttpStatusCode?> HealthAsync(int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            return (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"))).StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task NewPort_IsBoundWithoutRestart_TakenPort_KeepsTheLastGoodConfiguration()
+    {
+        var path = Path.Combine(_dir.FullName, "mcp-server.json");
+        void Write(string json)
+        {
+            File.WriteAllText(path + ".new", json);
+            File.SetUnixFileMode(path + ".new", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(path + ".new", path, overwrite: true);
+        }
+
+        var (first, second) = (FreePort(), FreePort());
+        Write("{\"server\":{\"port\":" + first + "}}");
+        await using var server = ServerProcess.Launch(output, "--config", path);
+        await server.WaitForStartedLineAsync();
+        Assert.Equal(HttpStatusCode.OK, await HealthAsync(first));
+
+        var mark = server.LineCount;
+        Write("{\"server\":{\"port\":" + second + "}}");
+        await Poll.UntilAsync(() => server.LinesSince(mark).Any(l => l.Contains("CONFIG_APPLIED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "CONFIG_APPLIED");
+        Assert.Contains(server.LinesSince(mark), l => l.Contains("SERVER_REBOUND", StringComparison.Ordinal) && l.Contains($"http://127.0.0.1:{second}/mcp", StringComparison.Ordinal));
+        await Poll.UntilAsync(async () => await HealthAsync(second) == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the new port to answer");
+        await Poll.UntilAsync(async () => await HealthAsync(first) is null, TimeSpan.FromSeconds(10), "the old port to be released");
+
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        mark = server.LineCount;
+        Write("{\"server\":{\"port\":" + taken + "},\"limits\":{\"pageSize\":1}}");
+        await Poll.UntilAsync(() => server.LinesSince(mark).Any(l => l.Contains("ERROR_CONFIG_APPLY", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "ERROR_CONFIG_APPLY");
+        var refused = server.LinesSince(mark).First(l => l.Contains("ERROR_CONFIG_APPLY", StringComparison.Ordinal));
+        Assert.Contains($"cannot listen on 127.0.0.1:{taken}: the port is already in use; it is held by PID {Environment.ProcessId}", refused, StringComparison.Ordinal);
+        Assert.Contains("stays on the last good configuration, version 2", refused, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await HealthAsync(second));
+
+        // Nothing of the refused version applies: the page size is still the default.
+        using var raw = new RawMcpHttp(new Uri($"http://127.0.0.1:{second}/mcp"));
+        var session = await raw.InitializeAsync();
+        var tools = (await raw.PostAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/list"}""", session)).Message().GetProperty("result").GetProperty("tools");
+        Assert.True(tools.GetArrayLength() > 1);
     }
 }

@@ -14,13 +14,13 @@ internal sealed partial class ConfigReloader : IDisposable
     /// <summary>Keys that take effect only at the next start.</summary>
     public static readonly IReadOnlySet<string> RestartKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        "server.host", "server.port", "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
+        "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
     };
 
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Action<ServeSettings, ServeSettings> _apply;
+    private readonly Func<ServeSettings, ServeSettings, string?> _apply;
     private readonly ConfigHistory _history;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _timerGate = new();
@@ -32,7 +32,7 @@ internal sealed partial class ConfigReloader : IDisposable
     private ITimer? _pending;
     private bool _disposed;
 
-    public ConfigReloader(ServeSettings settings, ConfigFile file, ILogger logger, TimeProvider time, Action<ServeSettings, ServeSettings> apply)
+    public ConfigReloader(ServeSettings settings, ConfigFile file, ILogger logger, TimeProvider time, Func<ServeSettings, ServeSettings, string?> apply)
     {
         _current = settings;
         _rebuild = settings.Rebuild;
@@ -128,7 +128,13 @@ internal sealed partial class ConfigReloader : IDisposable
             }
 
             var changed = Changed(_file, file);
-            _apply(_current, next);
+            if (_apply(_current, next) is { } failure)
+            {
+                // Nothing of the new version was kept: the last good configuration serves on.
+                LogApplyFailed(_logger, _file.Path, reason, failure, Version);
+                return;
+            }
+
             var previous = _file;
             _current = next;
             _file = file;
@@ -204,6 +210,9 @@ internal sealed partial class ConfigReloader : IDisposable
 
     [LoggerMessage(22, LogLevel.Error, "Configuration {Path} was not applied ({Reason}): {Count} problem(s): {Problems} The running configuration stays; fix the file (mcp-server config check) or roll back (mcp-server config rollback).", EventName = "ERROR_CONFIG_INVALID")]
     private static partial void LogInvalid(ILogger logger, string path, string reason, int count, string problems);
+
+    [LoggerMessage(27, LogLevel.Error, "Configuration {Path} validated but could not be applied ({Reason}): {Failure}. The server stays on the last good configuration, version {Version}; fix the file or roll back.", EventName = "ERROR_CONFIG_APPLY")]
+    private static partial void LogApplyFailed(ILogger logger, string path, string reason, string failure, int version);
 
     [LoggerMessage(23, LogLevel.Warning, "These settings changed but take effect only at the next start: {Keys}.", EventName = "CONFIG_RESTART_REQUIRED")]
     private static partial void LogRestartRequired(ILogger logger, string keys);
