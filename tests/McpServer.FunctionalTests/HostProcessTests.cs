@@ -144,4 +144,42 @@ public sealed class HostProcessTests(ITestOutputHelper output)
         Assert.Equal("Slept 1000 ms.", last.Json().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
     }
+
+    [Fact]
+    public async Task Start_OnEveryInterface_SaysItIsReachable_AndWarnsWithoutAuthentication()
+    {
+        await using var server = ServerProcess.Launch(output, "--host", "0.0.0.0", "--port", "0");
+
+        var started = await server.WaitForStartedLineAsync();
+
+        Assert.Contains("listening on http://0.0.0.0:", started, StringComparison.Ordinal);
+        Assert.Contains("(reachable from other machines on every interface of this address)", started, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_EXPOSED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_EXPOSED");
+        Assert.Contains(server.Lines, l => l.Contains(" WARN  SERVER_EXPOSED Bound to 0.0.0.0: any machine that can reach this host can call its tools, and no authentication is configured.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("DEBUG", true)]
+    [InlineData("debug", true)]
+    [InlineData("Warn", false)]
+    public async Task McpLogLevel_FromTheEnvironment_SetsWhatIsLogged(string level, bool debugShown)
+    {
+        await using var server = ServerProcess.LaunchWithEnvironment(output, new Dictionary<string, string> { ["MCP_LOG_LEVEL"] = level, ["MCP_SERVER_PORT"] = "0" }, "--catalog", "demo");
+        if (level == "Warn")
+        {
+            // At WARN the start-up line (INFO) is not logged: wait for the port from /proc instead.
+            await Poll.UntilAsync(() => server.HasExited || File.Exists($"/proc/{server.Id}/status"), TimeSpan.FromSeconds(5), "the process");
+            await Task.Delay(1500);
+            Assert.False(server.HasExited);
+            Assert.DoesNotContain(server.Lines, l => l.Contains(" INFO ", StringComparison.Ordinal) || l.Contains(" DEBUG ", StringComparison.Ordinal));
+            return;
+        }
+
+        var started = await server.WaitForStartedLineAsync();
+        var url = new Uri(System.Text.RegularExpressions.Regex.Match(started, @"http://\S+/mcp").Value);
+        using var raw = new RawMcpHttp(url);
+        await raw.InitializeAsync();
+
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("MESSAGE_RECEIVED", StringComparison.Ordinal)) == debugShown, TimeSpan.FromSeconds(10), "MESSAGE_RECEIVED at DEBUG");
+    }
 }

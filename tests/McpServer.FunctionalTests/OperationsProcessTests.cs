@@ -130,6 +130,8 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("\"password\":\"[redacted]\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain(trace.Lines, l => l.Contains("s3cret-value", StringComparison.Ordinal) || l.Contains("k-987", StringComparison.Ordinal));
         Assert.DoesNotContain(info.Lines, l => l.Contains("MESSAGE_BODY", StringComparison.Ordinal) || l.Contains("visible-text", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => trace.Lines.Any(l => l.Contains("RESPONSE_BODY", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "RESPONSE_BODY");
+        Assert.Contains(trace.Lines, l => l.Contains("RESPONSE_BODY", StringComparison.Ordinal) && l.Contains("visible-text", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace McpServer.Engine;
 
 // Event names are a public contract (the operator guide names them): never rename, only add.
-// Ids 100-199: engine. Next free id: 114 (107 is in McpDispatcher.Sink.cs).
+// Ids 100-199: engine. Next free id: 115 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
@@ -49,4 +49,7 @@ public sealed partial class McpDispatcher
     // Information: a client reaching a limit is the client's doing; the answer tells it to retry.
     [LoggerMessage(113, LogLevel.Information, "A request in session {SessionId} was refused at {Limit}: {Detail}.", EventName = "LIMIT_REACHED")]
     private static partial void LogLimitReached(ILogger logger, string sessionId, string limit, string detail);
+
+    [LoggerMessage(114, LogLevel.Trace, "Response to {Method} (id {RequestId}) in session {SessionId}: {Body}", EventName = "RESPONSE_BODY")]
+    private static partial void LogResponseBody(ILogger logger, string sessionId, string method, JsonRpcId requestId, string body);
 }

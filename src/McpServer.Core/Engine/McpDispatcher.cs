@@ -124,6 +124,13 @@ public sealed partial class McpDispatcher
             }
 
             LogMessageSent(_logger, session.Id, method, context.Id);
+            if (_logger.IsEnabled(LogLevel.Trace) && !result.IsCancelled)
+            {
+                using var body = new PooledBufferWriter(512);
+                JsonRpcWriter.WriteResponse(body, context.Id, result);
+                LogResponseBody(_logger, session.Id, method, context.Id, LogRedaction.Redact(body.WrittenSpan));
+            }
+
             outcome = result.Error;
             return result;
         }

@@ -157,6 +157,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server with exactly <paramref name="args"/> and does not wait for anything (for exit-code tests).</summary>
     public static ServerProcess Launch(ITestOutputHelper? output, params string[] args) => Start(args, redirectStdin: false, output);
 
+    /// <summary>Starts the server with exactly <paramref name="args"/> and these environment variables set (for the MCP_* variables).</summary>
+    public static ServerProcess LaunchWithEnvironment(ITestOutputHelper? output, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(args, redirectStdin: false, output, environment);
+
     /// <summary>Waits for SERVER_STARTED and returns that line.</summary>
     public Task<string> WaitForStartedLineAsync() => WaitForStartedAsync();
 
@@ -203,7 +207,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return "dotnet";
     }
 
-    private static ServerProcess Start(string[] args, bool redirectStdin, ITestOutputHelper? output)
+    private static ServerProcess Start(string[] args, bool redirectStdin, ITestOutputHelper? output, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (fileName, prefix) = Command();
         var info = new ProcessStartInfo(fileName)
@@ -229,6 +233,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.Environment.Remove("MCP_SERVER_CONFIG");
         info.Environment.Remove("MCP_SERVER_KEY_RING");
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process, output);
