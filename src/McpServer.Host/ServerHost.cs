@@ -337,8 +337,10 @@ public static partial class ServerHost
             var previous = listen.Url;
             var httpOptions = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
             httpOptions.AllowedHosts = IPAddress.IsLoopback(address) ? ["localhost", "127.0.0.1", "[::1]"] : null;
+            var previousAllowed = httpOptions.AllowedHosts;
             listen.Set(address, next.Port);
             LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
+            _ = ConfirmReboundAsync(services, listen, logger, address, next.Port, previous, previousAllowed);
             if (!IPAddress.IsLoopback(address))
             {
                 LogExposed(logger, next.Host);
@@ -378,6 +380,32 @@ public static partial class ServerHost
         }
 
         return null;
+    }
+
+    // The port was free when checked; if something took it before Kestrel bound it, go back.
+    private static async Task ConfirmReboundAsync(IServiceProvider services, ListenConfiguration listen, ILogger logger, IPAddress address, int port, string previous, IList<string>? previousAllowed)
+    {
+        var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is null)
+        {
+            return;
+        }
+
+        var wanted = ListenConfiguration.UrlFor(address, port);
+        for (var i = 0; i < 30; i++)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+            if (addresses.Any(a => port == 0 ? a.StartsWith(wanted[..wanted.LastIndexOf(':')], StringComparison.Ordinal) : string.Equals(a, wanted, StringComparison.Ordinal)))
+            {
+                return;
+            }
+        }
+
+        var back = new Uri(previous);
+        _ = TryParseAddress(back.Host.Trim('[', ']'), out var backAddress);
+        services.GetRequiredService<IOptions<McpHttpOptions>>().Value.AllowedHosts = previousAllowed;
+        listen.Set(backAddress, back.Port);
+        LogReboundFailed(logger, wanted + HostConstants.McpPath, previous + HostConstants.McpPath);
     }
 
     internal static bool TryParseAddress(string host, out IPAddress address)
@@ -423,6 +451,9 @@ public static partial class ServerHost
 
     [LoggerMessage(14, LogLevel.Information, "Now listening on {Url} ({Reach}) instead of {Previous}: the configuration moved the endpoint; connections already open finish where they are.", EventName = "SERVER_REBOUND")]
     private static partial void LogRebound(ILogger logger, string url, string previous, string reach);
+
+    [LoggerMessage(15, LogLevel.Error, "Could not listen on {Url} after the reload (the port was taken after it was checked); back on {Previous}. Fix the file or roll back.", EventName = "ERROR_REBIND")]
+    private static partial void LogReboundFailed(ILogger logger, string url, string previous);
 
     [LoggerMessage(3, LogLevel.Information, "mcp-server stopped.", EventName = "SERVER_STOPPED")]
     private static partial void LogStopped(ILogger logger);
