@@ -76,7 +76,8 @@ public sealed class ConfigFileProcessTests(ITestOutputHelper output) : IDisposab
 
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", path);
 
-        Assert.Contains($"mcp-server: warning: {path} is readable by every user on this machine (mode 0644); run: chmod o-rwx {path}", server.StderrLines);
+        Assert.Contains(server.StderrLines, l => l.StartsWith($"mcp-server: warning: {path} is readable by every user on this machine (owner {Environment.UserName}:", StringComparison.Ordinal)
+            && l.EndsWith($", mode 0644); run: chmod o-rwx {path}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -182,4 +182,30 @@ public sealed class HostProcessTests(ITestOutputHelper output)
 
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("MESSAGE_RECEIVED", StringComparison.Ordinal)) == debugShown, TimeSpan.FromSeconds(10), "MESSAGE_RECEIVED at DEBUG");
     }
+
+    [Fact]
+    public async Task PublishedExecutable_RunsAsAProcessNamedMcpServer()
+    {
+        // The executable the build produces (what operators run), not the test's "dotnet mcp-server.dll".
+        string? executable = null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && executable is null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "artifacts", "bin", "McpServer", "release", "mcp-server");
+            executable = File.Exists(candidate) ? candidate : null;
+        }
+
+        Assert.NotNull(executable);
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(executable, ["--port", "0"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+        try
+        {
+            var started = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains("SERVER_STARTED", started, StringComparison.Ordinal);
+            Assert.Equal("mcp-server", (await File.ReadAllTextAsync($"/proc/{process.Id}/comm")).Trim());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
 }

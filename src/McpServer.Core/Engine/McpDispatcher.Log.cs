@@ -10,8 +10,8 @@ public sealed partial class McpDispatcher
     [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
     private static partial void LogMessageReceived(ILogger logger, string sessionId, string method, JsonRpcId? requestId);
 
-    [LoggerMessage(101, LogLevel.Debug, "Sent the response to {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_SENT")]
-    private static partial void LogMessageSent(ILogger logger, string sessionId, string method, JsonRpcId requestId);
+    [LoggerMessage(101, LogLevel.Debug, "Sent the response to {Method} (id {RequestId}) in session {SessionId}: {Outcome} after {DurationMs:0.00} ms.", EventName = "MESSAGE_SENT")]
+    private static partial void LogMessageSent(ILogger logger, string sessionId, string method, JsonRpcId requestId, string outcome, double durationMs);
 
     [LoggerMessage(102, LogLevel.Error, "Handling {Method} (id {RequestId}) in session {SessionId} failed unexpectedly.", EventName = "ERROR_INTERNAL")]
     private static partial void LogInternalError(ILogger logger, Exception exception, string sessionId, string method, JsonRpcId requestId);

@@ -123,7 +123,10 @@ public sealed partial class McpDispatcher
                 result = InputRequired(context);
             }
 
-            LogMessageSent(_logger, session.Id, method, context.Id);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                LogMessageSent(_logger, session.Id, method, context.Id, result.Error is { } failed ? "error " + failed.Code.ToString(CultureInfo.InvariantCulture) : "result", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             if (_logger.IsEnabled(LogLevel.Trace) && !result.IsCancelled)
             {
                 using var body = new PooledBufferWriter(512);

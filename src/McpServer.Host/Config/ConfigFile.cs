@@ -296,11 +296,31 @@ internal sealed class ConfigFile
     {
         try
         {
-            return OperatingSystem.IsWindows() ? "file" : "mode " + Convert.ToString((int)File.GetUnixFileMode(path), 8).PadLeft(4, '0');
+            return OperatingSystem.IsWindows() ? "file" : Owner(path) + "mode " + Convert.ToString((int)File.GetUnixFileMode(path), 8).PadLeft(4, '0');
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return "mode unknown";
+        }
+    }
+
+    // .NET does not expose a file's owner; stat(1) does. Only on the error path, so a process is fine.
+    private static string Owner(string path)
+    {
+        try
+        {
+            using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%U:%G", path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (stat is null)
+            {
+                return string.Empty;
+            }
+
+            var owner = stat.StandardOutput.ReadToEnd().Trim();
+            return stat.WaitForExit(2000) && stat.ExitCode == 0 && owner.Length > 0 ? "owner " + owner + ", " : string.Empty;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return string.Empty;
         }
     }
 

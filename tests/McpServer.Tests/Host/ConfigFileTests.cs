@@ -126,7 +126,8 @@ public sealed class ConfigFileTests : IDisposable
 
         Assert.NotNull(file);
         Assert.Empty(errors);
-        Assert.Equal($"{path} is readable by every user on this machine (mode 0644); run: chmod o-rwx {path}", Assert.Single(warnings));
+        var warning = Assert.Single(warnings);
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(path)} is readable by every user on this machine \(owner {Environment.UserName}:\S+, mode 0644\); run: chmod o-rwx {System.Text.RegularExpressions.Regex.Escape(path)}$", warning);
     }
 
     [Fact]
