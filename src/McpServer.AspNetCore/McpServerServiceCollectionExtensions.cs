@@ -19,6 +19,9 @@ public static class McpServerServiceCollectionExtensions
     public static IMcpServerBuilder AddMcpServer(this IServiceCollection services, Action<McpServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        RequestOrigin.Describe ??= static origin => origin is Microsoft.AspNetCore.Http.ConnectionInfo c
+            ? (c.Id, c.RemoteIpAddress is { } ip ? ip + ":" + c.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")
+            : ("-", "-");
         services.AddOptions<McpServerOptions>();
         services.AddOptions<SessionOptions>();
         services.AddOptions<McpHttpOptions>();

@@ -95,6 +95,7 @@ internal sealed partial class LegacySseHandler(
         await http.Response.CompleteAsync().ConfigureAwait(false);
         try
         {
+            RequestOrigin.Set(http.Connection, length);
             await dispatcher.ProcessAsync(session, body.AsMemory(0, length), sink, services, CancellationToken.None).ConfigureAwait(false);
         }
         finally

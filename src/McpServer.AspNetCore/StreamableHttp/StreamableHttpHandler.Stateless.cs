@@ -68,6 +68,7 @@ internal sealed partial class StreamableHttpHandler
         var session = StatelessRequests.CreateSession(meta, revision, level, _sessions.Now, "stateless");
         var stream = new PostResponseStream(http, session, _options, keepAlive);
         // Without a session, closing the connection is how a client cancels (and ends a subscription).
+        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted).ConfigureAwait(false);
         if (result.IsCancelled)
         {

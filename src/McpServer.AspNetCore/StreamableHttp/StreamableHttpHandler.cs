@@ -138,6 +138,7 @@ internal sealed partial class StreamableHttpHandler(
         switch (envelope.Kind)
         {
             case JsonRpcMessageKind.Notification:
+                RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
                 dispatcher.OnNotification(session, envelope);
                 http.Response.StatusCode = StatusCodes.Status202Accepted;
                 return;
@@ -149,6 +150,7 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var stream = new PostResponseStream(http, session, _options, keepAlive);
+        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
         if (created && result.Error is not null)
         {
@@ -242,7 +244,13 @@ internal sealed partial class StreamableHttpHandler(
                     }
 
                     var env = envelope;
-                    pending.Add(Task.Run(async () => ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, services, CancellationToken.None).ConfigureAwait(false))));
+                    var connection = http.Connection;
+                    var size = http.Request.ContentLength ?? 0;
+                    pending.Add(Task.Run(async () =>
+                    {
+                        RequestOrigin.Set(connection, size);
+                        return ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, services, CancellationToken.None).ConfigureAwait(false));
+                    }));
                     break;
             }
         }

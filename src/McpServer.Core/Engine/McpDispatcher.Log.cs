@@ -7,8 +7,8 @@ namespace McpServer.Engine;
 // Ids 100-199: engine. Next free id: 115 (107 is in McpDispatcher.Sink.cs).
 public sealed partial class McpDispatcher
 {
-    [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}) in session {SessionId}.", EventName = "MESSAGE_RECEIVED")]
-    private static partial void LogMessageReceived(ILogger logger, string sessionId, string method, JsonRpcId? requestId);
+    [LoggerMessage(100, LogLevel.Debug, "Received {Method} (id {RequestId}, {Bytes} bytes) in session {SessionId} on connection {ConnectionId} from {ClientAddress}.", EventName = "MESSAGE_RECEIVED")]
+    private static partial void LogMessageReceived(ILogger logger, string sessionId, string method, JsonRpcId? requestId, string connectionId, string clientAddress, long bytes);
 
     [LoggerMessage(101, LogLevel.Debug, "Sent the response to {Method} (id {RequestId}) in session {SessionId}: {Outcome} after {DurationMs:0.00} ms.", EventName = "MESSAGE_SENT")]
     private static partial void LogMessageSent(ILogger logger, string sessionId, string method, JsonRpcId requestId, string outcome, double durationMs);

@@ -64,7 +64,12 @@ public sealed partial class McpDispatcher
     internal RequestContext? TryBegin(McpSession session, JsonRpcEnvelope request, IMcpMessageSink? related, IServiceProvider? services, out RpcResult refusal)
     {
         var method = request.Method!;
-        LogMessageReceived(_logger, session.Id, method, request.Id);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var (connection, client, bytes) = RequestOrigin.Current();
+            LogMessageReceived(_logger, session.Id, method, request.Id, connection, client, bytes);
+        }
+
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             LogMessageBody(_logger, session.Id, method, request.Id, LogRedaction.Redact(request.Params.Span));
@@ -189,7 +194,11 @@ public sealed partial class McpDispatcher
     /// <summary>Handles a notification from the client.</summary>
     public void OnNotification(McpSession session, in JsonRpcEnvelope notification)
     {
-        LogMessageReceived(_logger, session.Id, notification.Method!, null);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var (connection, client, bytes) = RequestOrigin.Current();
+            LogMessageReceived(_logger, session.Id, notification.Method!, null, connection, client, bytes);
+        }
         switch (notification.Method)
         {
             case McpMethods.NotificationCancelled:

@@ -115,6 +115,7 @@ public static class StdioTransport
         {
             line.CopyTo(owned);
             // Stopping ends the reading, not the requests already read: they drain.
+            RequestOrigin.Set("stdio", line.Length);
             await dispatcher.ProcessAsync(session, owned.AsMemory(0, (int)line.Length), sink, null, CancellationToken.None).ConfigureAwait(false);
         }
         finally

@@ -1,0 +1,42 @@
+namespace McpServer.Engine;
+
+/// <summary>
+/// Where the message being dispatched came from (connection, client address, size), for the
+/// <c>MESSAGE_RECEIVED</c> event. A transport sets it on its thread right before it hands a message
+/// to the engine, which reads it synchronously; it is formatted only when the event is logged, so
+/// the hot path pays nothing for it.
+/// </summary>
+internal static class RequestOrigin
+{
+    [ThreadStatic]
+    private static object? t_origin;
+
+    [ThreadStatic]
+    private static long t_bytes;
+
+    /// <summary>Turns a transport's origin object into its connection id and client address; set by the HTTP transport.</summary>
+    public static Func<object, (string ConnectionId, string ClientAddress)>? Describe { get; set; }
+
+    public static void Set(object origin, long bytes)
+    {
+        t_origin = origin;
+        t_bytes = bytes;
+    }
+
+    public static (string ConnectionId, string ClientAddress, long Bytes) Current()
+    {
+        var origin = t_origin;
+        if (origin is null)
+        {
+            return ("-", "-", 0);
+        }
+
+        if (origin is string transport)
+        {
+            return (transport, "-", t_bytes);
+        }
+
+        var (connection, client) = Describe?.Invoke(origin) ?? ("-", "-");
+        return (connection, client, t_bytes);
+    }
+}
