@@ -5,6 +5,23 @@ namespace McpServer.Host;
 /// <summary>Finds which process listens on a TCP port, from /proc on Linux.</summary>
 internal static class PortOwner
 {
+    /// <summary>Binds and releases <paramref name="address"/>:<paramref name="port"/>; the failure, or <see langword="null"/> when it could be had.</summary>
+    public static System.Net.Sockets.SocketException? TryBind(System.Net.IPAddress address, int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(address, port);
+            // As Kestrel binds: a port held only by connections in TIME_WAIT counts as free.
+            listener.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+            listener.Start();
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return ex;
+        }
+    }
+
     public static string Describe(int port)
     {
         try

@@ -75,25 +75,11 @@ public static partial class ServerHost
         }
 
         var limits = settings.Limits;
-        services.AddMcpServer(o =>
-            {
-                o.MaxInFlightPerSession = limits.MaxInFlightPerSession;
-                o.ToolTimeout = limits.ToolTimeout;
-                o.ClientRequestTimeout = limits.ClientRequestTimeout;
-                o.RequestStateLifetime = limits.RequestStateLifetime;
-                o.PageSize = limits.PageSize;
-                o.SlowRequestThreshold = limits.SlowRequestThreshold;
-                o.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
-            })
-            .WithSessions(o =>
-            {
-                o.MaxSessions = limits.MaxSessions;
-                o.IdleTimeout = limits.SessionIdleTimeout;
-            })
+        services.AddMcpServer(o => ApplyLimits(limits, o, null, null))
+            .WithSessions(o => ApplyLimits(limits, null, o, null))
             .WithHttpTransport(o =>
             {
-                o.MaxRequestBodySize = limits.MaxRequestBodyBytes;
-                o.SseReplayBufferSize = limits.SseReplayBufferEvents;
+                ApplyLimits(limits, null, null, o);
                 o.SseKeepAliveInterval = limits.SseKeepAlive;
                 if (!loopbackOnly)
                 {
@@ -278,6 +264,33 @@ public static partial class ServerHost
             Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
     }
 
+    /// <summary>The <c>limits</c> section onto the engine's options: at start, and again on every reload.</summary>
+    private static void ApplyLimits(ServeLimits limits, McpServerOptions? engine, McpServer.Sessions.SessionOptions? sessions, McpHttpOptions? http)
+    {
+        if (engine is not null)
+        {
+            engine.MaxInFlightPerSession = limits.MaxInFlightPerSession;
+            engine.ToolTimeout = limits.ToolTimeout;
+            engine.ClientRequestTimeout = limits.ClientRequestTimeout;
+            engine.RequestStateLifetime = limits.RequestStateLifetime;
+            engine.PageSize = limits.PageSize;
+            engine.SlowRequestThreshold = limits.SlowRequestThreshold;
+            engine.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
+        }
+
+        if (sessions is not null)
+        {
+            sessions.MaxSessions = limits.MaxSessions;
+            sessions.IdleTimeout = limits.SessionIdleTimeout;
+        }
+
+        if (http is not null)
+        {
+            http.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            http.SseReplayBufferSize = limits.SseReplayBufferEvents;
+        }
+    }
+
     private static int s_activeConnections;
     private static int s_maxConnections = int.MaxValue;
 
@@ -319,25 +332,17 @@ public static partial class ServerHost
                 return $"server.host '{next.Host}' is not an IP address or 'localhost'";
             }
 
-            if (next.Port != 0)
+            if (next.Port != 0 && PortOwner.TryBind(address, next.Port) is { } ex)
             {
-                try
-                {
-                    using var probe = new System.Net.Sockets.TcpListener(address, next.Port);
-                    probe.Start();
-                }
-                catch (SocketException ex)
-                {
-                    return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
-                        ? $"cannot listen on {next.Host}:{next.Port}: the port is already in use; {PortOwner.Describe(next.Port)}"
-                        : $"cannot listen on {next.Host}:{next.Port}: {ex.Message}";
-                }
+                return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
+                    ? $"cannot listen on {next.Host}:{next.Port}: the port is already in use; {PortOwner.Describe(next.Port)}"
+                    : $"cannot listen on {next.Host}:{next.Port}: {ex.Message}";
             }
 
             var previous = listen.Url;
             var httpOptions = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
-            httpOptions.AllowedHosts = IPAddress.IsLoopback(address) ? ["localhost", "127.0.0.1", "[::1]"] : null;
             var previousAllowed = httpOptions.AllowedHosts;
+            httpOptions.AllowedHosts = IPAddress.IsLoopback(address) ? new McpHttpOptions().AllowedHosts : null;
             listen.Set(address, next.Port);
             LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
             _ = ConfirmReboundAsync(services, listen, logger, address, next.Port, previous, previousAllowed);
@@ -347,22 +352,12 @@ public static partial class ServerHost
             }
         }
 
-        var limits = next.Limits;
-        var engine = services.GetRequiredService<McpDispatcher>().Options;
-        engine.MaxInFlightPerSession = limits.MaxInFlightPerSession;
-        engine.ToolTimeout = limits.ToolTimeout;
-        engine.ClientRequestTimeout = limits.ClientRequestTimeout;
-        engine.RequestStateLifetime = limits.RequestStateLifetime;
-        engine.PageSize = limits.PageSize;
-        engine.SlowRequestThreshold = limits.SlowRequestThreshold;
-        engine.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
-        s_maxConnections = limits.MaxConnections;
-        var sessions = services.GetRequiredService<IOptions<McpServer.Sessions.SessionOptions>>().Value;
-        sessions.MaxSessions = limits.MaxSessions;
-        sessions.IdleTimeout = limits.SessionIdleTimeout;
-        var http = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
-        http.MaxRequestBodySize = limits.MaxRequestBodyBytes;
-        http.SseReplayBufferSize = limits.SseReplayBufferEvents;
+        s_maxConnections = next.Limits.MaxConnections;
+        ApplyLimits(
+            next.Limits,
+            services.GetRequiredService<McpDispatcher>().Options,
+            services.GetRequiredService<IOptions<McpServer.Sessions.SessionOptions>>().Value,
+            services.GetRequiredService<IOptions<McpHttpOptions>>().Value);
         LogLevelSwitch.Current = next.LogLevel;
         if (!old.Catalogs.SequenceEqual(next.Catalogs, StringComparer.Ordinal))
         {

@@ -33,10 +33,7 @@ public sealed class ConfigFileProcessTests(ITestOutputHelper output) : IDisposab
 
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", path);
         using var raw = new RawMcpHttp(server.McpUrl!);
-        var request = raw.Post(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"""));
-        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.TryAddWithoutValidation("Mcp-Method", "tools/list");
-        var response = await raw.SendAsync(request);
+        var response = await raw.SendAsync(raw.PostStateless(1, "tools/list", string.Empty));
 
         Assert.Contains(server.Lines, l => l.Contains("SERVER_STARTED", StringComparison.Ordinal) && l.Contains("catalogues: conformance", StringComparison.Ordinal));
         var result = response.Message().GetProperty("result");

@@ -31,20 +31,8 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
     private static string Config(int pageSize, string level = "info") =>
         "{ \"server\": { \"catalogs\": [\"conformance\", \"demo\"] }, \"logging\": { \"level\": \"" + level + "\" }, \"limits\": { \"pageSize\": " + pageSize + " } }";
 
-    private static HttpRequestMessage Stateless(RawMcpHttp raw, long id, string method, string parameters, string? name = null)
-    {
-        var body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{" + parameters + (parameters.Length > 0 ? "," : string.Empty)
-            + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        var request = raw.Post(Encoding.UTF8.GetBytes(body));
-        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.TryAddWithoutValidation("Mcp-Method", method);
-        if (name is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Mcp-Name", name);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Stateless(RawMcpHttp raw, long id, string method, string parameters, string? name = null) =>
+        raw.PostStateless(id, method, parameters, name);
 
     private static async Task<int> PageLengthAsync(RawMcpHttp raw) =>
         (await raw.SendAsync(Stateless(raw, 1, "tools/list", string.Empty))).Message().GetProperty("result").GetProperty("tools").GetArrayLength();
@@ -55,7 +43,8 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ReloadRejectedReloadRollbackAndSigterm_ApplyAsLogged_AndNoCallFails()
     {
-        WriteConfig(Config(2));
+        // DEBUG throughout, so step 4 can see its calls arrive before it sends SIGTERM.
+        WriteConfig(Config(2, "debug"));
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
         using var raw = new RawMcpHttp(server.McpUrl!);
         await WaitForLineAsync(server, 0, "CONFIG_LOADED");
@@ -86,7 +75,7 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         // 1. A valid change applies within about two seconds.
         var mark = server.Lines.Count;
         var watch = Stopwatch.StartNew();
-        WriteConfig(Config(3));
+        WriteConfig(Config(3, "debug"));
         await WaitForLineAsync(server, mark, "CONFIG_APPLIED");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"applied after {watch.Elapsed}");
         Assert.Contains(server.LinesSince(mark), l => l.Contains("version 2", StringComparison.Ordinal) && l.Contains("changed: limits.pageSize", StringComparison.Ordinal));
@@ -121,8 +110,12 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         // 4. SIGTERM with calls in flight: they finish, the process exits 0.
         await stop.CancelAsync();
         await caller;
-        var sleeps = Enumerable.Range(0, 3).Select(i => raw.SendAsync(Stateless(raw, 900 + i, "tools/call", "\"name\":\"sleep\",\"arguments\":{\"ms\":500}", "sleep"))).ToArray();
-        await Task.Delay(150);
+        var sleeps = Enumerable.Range(0, 3).Select(i => raw.SendAsync(Stateless(raw, 900 + i, "tools/call", "\"name\":\"sleep\",\"arguments\":{\"ms\":1000}", "sleep"))).ToArray();
+        foreach (var id in new[] { 900, 901, 902 })
+        {
+            await WaitForLineAsync(server, 0, $"Received tools/call (id {id},");
+        }
+
         await server.TerminateAsync();
         foreach (var sleep in sleeps)
         {
@@ -179,13 +172,6 @@ public sealed class ConfigRebindTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     private static async Task<HttpStatusCode?> HealthAsync(int port)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -210,7 +196,7 @@ public sealed class ConfigRebindTests(ITestOutputHelper output) : IDisposable
             File.Move(path + ".new", path, overwrite: true);
         }
 
-        var (first, second) = (FreePort(), FreePort());
+        var (first, second) = (Ports.Free(), Ports.Free());
         Write("{\"server\":{\"port\":" + first + "}}");
         await using var server = ServerProcess.Launch(output, "--config", path);
         await server.WaitForStartedLineAsync();

@@ -13,19 +13,12 @@ public sealed class DoctorTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     private static string P(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task NothingRunning_SaysThePortIsFreeAndHowToStart_Exit1()
     {
-        var port = FreePort();
+        var port = Ports.Free();
 
         await using var doctor = ServerProcess.Launch(output, "doctor", "--port", P(port));
 
@@ -62,7 +55,7 @@ public sealed class DoctorTests(ITestOutputHelper output) : IDisposable
         await File.WriteAllTextAsync(config, """{"server":{"host":"0.0.0.0","port":"x"}}""");
         File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
-        await using var doctor = ServerProcess.Launch(output, "doctor", "--config", config, "--host", "0.0.0.0", "--port", P(FreePort()), "--json");
+        await using var doctor = ServerProcess.Launch(output, "doctor", "--config", config, "--host", "0.0.0.0", "--port", P(Ports.Free()), "--json");
 
         Assert.Equal(1, await doctor.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         using var report = JsonDocument.Parse(string.Join("\n", doctor.StdoutLines));

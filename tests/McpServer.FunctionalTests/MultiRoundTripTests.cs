@@ -283,16 +283,6 @@ public sealed class MultiRoundTripTests : IClassFixture<ConformanceServerFixture
     private static Task<RawResponse> CallAsync(RawMcpHttp raw, int id, string tool, string extra) =>
         raw.SendAsync(Post(raw, id, "tools/call", "\"name\":\"" + tool + "\",\"arguments\":{}" + extra + "," + Meta, tool));
 
-    private static HttpRequestMessage Post(RawMcpHttp raw, int id, string method, string parameters, string? name)
-    {
-        var request = raw.Post(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"" + method + "\",\"params\":{" + parameters + "}}"));
-        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.TryAddWithoutValidation("Mcp-Method", method);
-        if (name is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Mcp-Name", name);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Post(RawMcpHttp raw, int id, string method, string parameters, string? name) =>
+        raw.PostStateless("{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"" + method + "\",\"params\":{" + parameters + "}}", method, name);
 }

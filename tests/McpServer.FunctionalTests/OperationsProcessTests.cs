@@ -22,15 +22,8 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         return path;
     }
 
-    private static HttpRequestMessage Call(RawMcpHttp raw, int id, string tool, string arguments)
-    {
-        var request = raw.Post(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + arguments
-            + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}"));
-        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.TryAddWithoutValidation("Mcp-Method", "tools/call");
-        request.Headers.TryAddWithoutValidation("Mcp-Name", tool);
-        return request;
-    }
+    private static HttpRequestMessage Call(RawMcpHttp raw, int id, string tool, string arguments) =>
+        raw.PostStateless(id, "tools/call", "\"name\":\"" + tool + "\",\"arguments\":" + arguments, tool);
 
     [Fact]
     public async Task SlowRequest_IsLoggedWithMethodToolAndDuration_FastOnesAreNot()
@@ -137,12 +130,14 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task ToolConcurrencyAndInFlightLimits_Answer429WithRetryAfter_AndLogLimitReached()
     {
-        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxConcurrentCallsPerTool":1,"maxInFlightPerSession":1}}"""));
+        // DEBUG, so the test can wait until the first call is running before it sends the second.
+        await using var server = await ServerProcess.StartHttpAsync(output, "--log-level", "debug", "--config", Config("""{"limits":{"maxConcurrentCallsPerTool":1,"maxInFlightPerSession":1}}"""));
         using var raw = new RawMcpHttp(server.McpUrl!);
+        Task Running(string id) => Poll.UntilAsync(() => server.Lines.Any(l => l.Contains($"Received tools/call (id {id},", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "call " + id + " to be running");
 
         // Two stateless calls of one tool at once: the second is refused.
-        var first = raw.SendAsync(Call(raw, 1, "sleep", """{"ms":800}"""));
-        await Task.Delay(200);
+        var first = raw.SendAsync(Call(raw, 1, "sleep", """{"ms":1500}"""));
+        await Running("1");
         var busy = await raw.SendAsync(Call(raw, 2, "sleep", """{"ms":10}"""));
         busy.AssertError((HttpStatusCode)429, -32000, "tool_busy");
         Assert.Equal("1", busy.Headers.RetryAfter?.ToString());
@@ -150,8 +145,8 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
 
         // Two requests at once in one session: the second is refused.
         var session = await raw.InitializeAsync();
-        var running = raw.PostAsync("""{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":800}}}""", session);
-        await Task.Delay(200);
+        var running = raw.PostAsync("""{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":1500}}}""", session);
+        await Running("10");
         var crowded = await raw.PostAsync("""{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""", session);
         crowded.AssertError((HttpStatusCode)429, -32600, "too_many_in_flight");
         Assert.Equal(HttpStatusCode.OK, (await running).Status);
@@ -189,11 +184,11 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task SecondSigterm_ExitsAtOnce_WithoutWaitingForTheDrain()
     {
-        await using var server = await ServerProcess.StartHttpAsync(output);
+        await using var server = await ServerProcess.StartHttpAsync(output, "--log-level", "debug");
         using var raw = new RawMcpHttp(server.McpUrl!);
         var session = await raw.InitializeAsync();
         var call = raw.PostAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":20000}}}""", session);
-        await Task.Delay(300);
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("Received tools/call (id 7,", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the call to be running");
 
         var watch = Stopwatch.StartNew();
         await server.TerminateAsync();

@@ -74,12 +74,7 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Status_WithNothingRunning_Exit1AndPointsToDoctor()
     {
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
+        var port = Ports.Free();
 
         await using var status = ServerProcess.Launch(output, "status", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

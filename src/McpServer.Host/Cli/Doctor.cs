@@ -196,25 +196,7 @@ internal static class Doctor
 
     private static string Shorten(string text) => text.Length > 160 ? text[..160] + "..." : text;
 
-    private static bool IsFree(IPAddress address, int port)
-    {
-        if (port is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var listener = new TcpListener(address, port);
-            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool IsFree(IPAddress address, int port) => port is >= 1 and <= 65535 && PortOwner.TryBind(address, port) is null;
 
     private static HashSet<IPAddress> LocalAddresses()
     {

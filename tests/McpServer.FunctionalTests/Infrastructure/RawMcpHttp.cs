@@ -31,6 +31,28 @@ public sealed class RawMcpHttp : IDisposable
     /// <summary>A POST to /mcp with the given body and the headers a conforming client sends.</summary>
     public HttpRequestMessage Post(string body, string? sessionId = null) => Post(Encoding.UTF8.GetBytes(body), sessionId);
 
+    /// <summary>The <c>_meta</c> member every 2026-07-28 request needs (no client capabilities).</summary>
+    public const string StatelessMeta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}";
+
+    /// <summary>A 2026-07-28 POST of <paramref name="body"/> with MCP-Protocol-Version, Mcp-Method and, when given, Mcp-Name.</summary>
+    public HttpRequestMessage PostStateless(string body, string method, string? name = null)
+    {
+        var request = Post(Encoding.UTF8.GetBytes(body));
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.TryAddWithoutValidation("Mcp-Method", method);
+        if (name is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Mcp-Name", name);
+        }
+
+        return request;
+    }
+
+    /// <summary>A 2026-07-28 request: <paramref name="parameters"/> are the members of params, to which <see cref="StatelessMeta"/> is added.</summary>
+    public HttpRequestMessage PostStateless(long id, string method, string parameters, string? name = null) =>
+        PostStateless("{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"" + method + "\",\"params\":{"
+            + parameters + (parameters.Length > 0 ? "," : string.Empty) + StatelessMeta + "}}", method, name);
+
     /// <summary>A POST to /mcp with raw body bytes.</summary>
     public HttpRequestMessage Post(byte[] body, string? sessionId = null, string contentType = "application/json")
     {
