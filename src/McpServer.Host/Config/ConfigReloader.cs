@@ -135,19 +135,16 @@ internal sealed partial class ConfigReloader : IDisposable
                 return;
             }
 
-            var previous = _file;
             _current = next;
             _file = file;
             var version = Record(file);
             (Version, Hash, AppliedAt) = (version?.Number ?? 0, ConfigHistory.HashOf(file.Content), _time.GetUtcNow());
-            LogApplied(_logger, _file.Path, version?.Number ?? 0, ConfigHistory.HashOf(file.Content), reason, changed.Count == 0 ? "none" : string.Join(", ", changed));
+            LogApplied(_logger, _file.Path, Version, Hash, reason, changed.Count == 0 ? "none" : string.Join(", ", changed));
             var restart = changed.Where(RestartKeys.Contains).ToArray();
             if (restart.Length > 0)
             {
                 LogRestartRequired(_logger, string.Join(", ", restart));
             }
-
-            GC.KeepAlive(previous);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
