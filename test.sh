@@ -19,7 +19,12 @@ want() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done;
 PASSED=0
 FAILED=0
 LOGDIR="$(mktemp -d)"
-add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); echo "== $3: $1 passed, $2 failed"; }
+SUMMARY=()
+add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); SUMMARY+=("== $3: $1 passed, $2 failed"); echo "== $3: $1 passed, $2 failed"; }
+# Names of failed tests, gathered from every layer's log and repeated at the end, so that the tail
+# of a long run says what failed.
+FAILURES=()
+failures_from() { local line; while IFS= read -r line; do FAILURES+=("$1: $line"); done; }
 
 echo "== build (Release, warnings are errors)"
 if ! dotnet build mcp-server.slnx -c Release -nologo -clp:ErrorsOnly 2>&1 | tee "$LOGDIR/build.log"; then
@@ -35,6 +40,7 @@ dotnet_layer() {
   p=$(sed -n 's/.*Passed:[[:space:]]*\([0-9]*\),.*/\1/p' "$log" | awk '{ s += $1; n++ } END { if (n) print s }')
   f=$(sed -n 's/.*Failed:[[:space:]]*\([0-9]*\),.*/\1/p' "$log" | awk '{ s += $1; n++ } END { if (n) print s }')
   [ -n "$p" ] || { p=0; f=$(( ${f:-0} + 1 )); echo "$name: no test summary found"; }
+  failures_from "$name" < <(sed -n 's/^[[:space:]]*Failed \(.*\) \[[^]]*\]$/\1/p' "$log")
   add "$p" "${f:-0}" "$name"
 }
 
@@ -47,6 +53,7 @@ if want interop; then
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   [ -n "$p" ] || { p=0; f=1; echo "interop: no test summary found"; }
+  failures_from interop < <(sed -n 's/^[[:space:]]*not ok [0-9]* - \(.*\)$/\1/p' "$log")
   add "$p" "${f:-0}" interop
 fi
 
@@ -57,6 +64,7 @@ conformance_layer() {
   local last
   last=$(tail -n 1 "$log")
   if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    [ "${BASH_REMATCH[2]}" = 0 ] || failures_from "$name" < <(sed -n '/^=== SUMMARY ===$/,/^Total:/s/^✗ \(.*\)$/\1/p' "$log")
     add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$name"
   else
     add 0 1 "$name"
@@ -70,5 +78,8 @@ want conformance-next && conformance_layer conformance-next --next
 want conformance-2026 && conformance_layer conformance-2026 --next -- --requirements 2026-07-28
 
 rm -rf "$LOGDIR"
+echo
+printf '%s\n' "${SUMMARY[@]}"
+[ ${#FAILURES[@]} -eq 0 ] || { echo "== failed:"; printf '  %s\n' "${FAILURES[@]}"; }
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
