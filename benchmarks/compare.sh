@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Publishes mcp-server (Release) and measures it in the same run as the peer servers: the raw
+# Publishes mcp-server (Release, ReadyToRun for linux-x64) and measures it in the same run as the peer servers: the raw
 # Kestrel floor and the official C# and TypeScript SDK servers, with the peer load harness
 # (wrk on loopback; server pinned to CPU 0, load on CPU 1).
 #
@@ -16,7 +16,7 @@ PEER_BENCH="${PEER_BENCH:-$ROOT/../shared/bench}"
 
 PUB="$ROOT/artifacts/publish/mcp-server"
 echo "== publishing mcp-server (Release) to $PUB"
-dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -o "$PUB" -nologo -clp:ErrorsOnly
+dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
 
 WORK="${PEERS_WORK:-/tmp/peers-work}"
 export PEERS_WORK="$WORK"
