@@ -25,6 +25,7 @@ public static class McpServerServiceCollectionExtensions
         services.AddOptions<McpServerOptions>();
         services.AddOptions<SessionOptions>();
         services.AddOptions<McpHttpOptions>();
+        services.AddOptions<McpServer.AspNetCore.Security.McpAuthOptions>();
         if (configure is not null)
         {
             services.Configure(configure);
@@ -62,6 +63,12 @@ public static class McpServerServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<McpDispatcher>>());
         });
         services.TryAddSingleton(sp => new SseKeepAlive(sp.GetRequiredService<IOptions<McpHttpOptions>>().Value, sp.GetRequiredService<SessionManager>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>().Value;
+            var keys = options.KeysFile is null ? null : new McpServer.AspNetCore.Security.ApiKeyStore(options.KeysFile, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.ApiKeyStore>>());
+            return new McpServer.AspNetCore.Security.McpAuthenticator(options, keys, sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.McpAuthenticator>>());
+        });
         services.TryAddSingleton<StreamableHttpHandler>();
         services.TryAddSingleton<LegacySseHandler>();
         return new McpServerBuilder(services);
@@ -69,6 +76,14 @@ public static class McpServerServiceCollectionExtensions
 
     /// <summary>Configures the HTTP transports.</summary>
     public static IMcpServerBuilder WithHttpTransport(this IMcpServerBuilder builder, Action<McpHttpOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Configures client authentication (API keys) on the MCP endpoints.</summary>
+    public static IMcpServerBuilder WithAuthentication(this IMcpServerBuilder builder, Action<McpServer.AspNetCore.Security.McpAuthOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure(configure);

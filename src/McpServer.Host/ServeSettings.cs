@@ -42,6 +42,12 @@ public sealed record ServeSettings
     /// <summary>The configuration file read, or <see langword="null"/> for the built-in defaults.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>The API keys file, watched while serving HTTP; <see langword="null"/>: no API keys (stdio, tests).</summary>
+    public string? KeysFile { get; init; }
+
+    /// <summary>Failed authentications per client address and minute before 429; 0: no limit.</summary>
+    public int AuthFailureLimit { get; init; } = 10;
+
     /// <summary>Resource limits and timeouts (the <c>limits</c> section of the configuration file).</summary>
     public ServeLimits Limits { get; init; } = new();
 

@@ -86,6 +86,11 @@ public static partial class ServerHost
                     o.AllowedHosts = null;
                 }
             })
+            .WithAuthentication(o =>
+            {
+                o.KeysFile = settings.KeysFile;
+                o.FailureLimit = settings.AuthFailureLimit;
+            })
             .WithCatalog((sp, catalog) =>
             {
                 var time = sp.GetRequiredService<TimeProvider>();
@@ -225,7 +230,7 @@ public static partial class ServerHost
             ? "loopback only: not reachable from other machines"
             : "reachable from other machines on every interface of this address";
         LogStarted(logger, app.Services.GetRequiredService<McpDispatcher>().Options.ServerInfo.Version, url + HostConstants.McpPath, reach, string.Join(", ", settings.Catalogs.Distinct(StringComparer.Ordinal)));
-        if (!loopback)
+        if (!loopback && !app.Services.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>().Enabled)
         {
             LogExposed(logger, settings.Host);
         }

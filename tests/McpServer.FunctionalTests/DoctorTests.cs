@@ -65,7 +65,7 @@ public sealed class DoctorTests(ITestOutputHelper output) : IDisposable
         Assert.Equal($"mcp-server config check --config {config} lists them all", checks["configuration"].GetProperty("fix").GetString());
         Assert.False(checks["configuration permissions"].GetProperty("ok").GetBoolean());
         Assert.False(checks["authentication"].GetProperty("ok").GetBoolean());
-        Assert.StartsWith("bind to 127.0.0.1", checks["authentication"].GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("create a key (mcp-server keys create --name NAME)", checks["authentication"].GetProperty("fix").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

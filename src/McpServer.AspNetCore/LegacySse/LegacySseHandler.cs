@@ -18,6 +18,7 @@ internal sealed partial class LegacySseHandler(
     McpDispatcher dispatcher,
     IOptions<McpHttpOptions> httpOptions,
     SseKeepAlive keepAlive,
+    McpAuthenticator auth,
     IServiceProvider services,
     ILogger<LegacySseHandler> logger)
 {
@@ -31,6 +32,13 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
+        ClientAccess? access = null;
+        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        {
+            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
+            return;
+        }
+
         var session = dispatcher.Sessions.TryCreate("sse");
         if (session is null)
         {
@@ -38,6 +46,7 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
+        session.Access = access;
         var writer = new SseWriter(http);
         var sink = new LegacySink(writer);
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,6 +79,13 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
+        ClientAccess? access = null;
+        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        {
+            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
+            return;
+        }
+
         var id = http.Request.Query["sessionId"].ToString();
         if (id.Length == 0)
         {
@@ -77,7 +93,7 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
-        if (!dispatcher.Sessions.TryGet(id, out var session) || session.Transport != "sse" || session.Outbound is not { } sink)
+        if (!dispatcher.Sessions.TryGet(id, out var session) || session.Transport != "sse" || session.Outbound is not { } sink || !SessionAccess.TryBind(session, access))
         {
             await HttpErrors.WriteAsync(http, StatusCodes.Status404NotFound, null, new RpcError(McpErrorCode.SessionNotFound, "Session not found: its SSE stream is closed. Open GET /sse again.", "session_not_found", "sessionId")).ConfigureAwait(false);
             return;

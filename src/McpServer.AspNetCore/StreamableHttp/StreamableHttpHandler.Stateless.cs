@@ -18,7 +18,7 @@ internal sealed partial class StreamableHttpHandler
     private const string MethodHeader = "Mcp-Method";
     private const string NameHeader = "Mcp-Name";
 
-    private async Task HandleStatelessAsync(HttpContext http, JsonRpcEnvelope envelope, string versionHeader)
+    private async Task HandleStatelessAsync(HttpContext http, JsonRpcEnvelope envelope, string versionHeader, ClientAccess? access)
     {
         if (envelope.Kind != JsonRpcMessageKind.Request)
         {
@@ -66,6 +66,7 @@ internal sealed partial class StreamableHttpHandler
         }
 
         var session = StatelessRequests.CreateSession(meta, revision, level, _sessions.Now, "stateless");
+        session.Access = access;
         var stream = new PostResponseStream(http, session, _options, keepAlive);
         // Without a session, closing the connection is how a client cancels (and ends a subscription).
         RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
@@ -95,6 +96,10 @@ internal sealed partial class StreamableHttpHandler
         if (response.StatusCode == StatusCodes.Status429TooManyRequests)
         {
             response.Headers.RetryAfter = "1";
+        }
+        else if (result.Error is { Code: McpErrorCode.AuthenticationFailed } denied)
+        {
+            SetForbidden(response, denied);
         }
 
         response.ContentType = "application/json";

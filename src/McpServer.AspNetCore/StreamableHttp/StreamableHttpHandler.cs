@@ -19,6 +19,7 @@ internal sealed partial class StreamableHttpHandler(
     McpDispatcher dispatcher,
     IOptions<McpHttpOptions> httpOptions,
     SseKeepAlive keepAlive,
+    McpAuthenticator auth,
     IServiceProvider services,
     ILogger<StreamableHttpHandler> logger)
 {
@@ -34,6 +35,13 @@ internal sealed partial class StreamableHttpHandler(
         {
             LogRefused(logger, forbidden!.Reason!, http.Connection.RemoteIpAddress?.ToString());
             await HttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, null, forbidden).ConfigureAwait(false);
+            return;
+        }
+
+        ClientAccess? access = null;
+        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        {
+            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
             return;
         }
 
@@ -76,7 +84,7 @@ internal sealed partial class StreamableHttpHandler(
                     return;
                 }
 
-                await HandleBatchAsync(http, json).ConfigureAwait(false);
+                await HandleBatchAsync(http, json, access).ConfigureAwait(false);
                 return;
             }
 
@@ -93,7 +101,7 @@ internal sealed partial class StreamableHttpHandler(
                 || (!http.Request.Headers.ContainsKey(HttpConstants.SessionIdHeader)
                     && (!sessionHeader || (envelope.Kind == JsonRpcMessageKind.Request && StatelessRequestMeta.Read(envelope.Params).ProtocolVersion is not null))))
             {
-                await HandleStatelessAsync(http, envelope, versionHeader).ConfigureAwait(false);
+                await HandleStatelessAsync(http, envelope, versionHeader, access).ConfigureAwait(false);
                 return;
             }
 
@@ -103,7 +111,7 @@ internal sealed partial class StreamableHttpHandler(
                 return;
             }
 
-            await HandleMessageAsync(http, envelope).ConfigureAwait(false);
+            await HandleMessageAsync(http, envelope, access).ConfigureAwait(false);
         }
         finally
         {
@@ -111,7 +119,7 @@ internal sealed partial class StreamableHttpHandler(
         }
     }
 
-    private async Task HandleMessageAsync(HttpContext http, JsonRpcEnvelope envelope)
+    private async Task HandleMessageAsync(HttpContext http, JsonRpcEnvelope envelope, ClientAccess? access)
     {
         McpSession? session;
         var created = false;
@@ -124,11 +132,12 @@ internal sealed partial class StreamableHttpHandler(
                 return;
             }
 
+            session.Access = access;
             created = true;
         }
         else
         {
-            if (!TryFindSession(http, out session))
+            if (!TryFindSession(http, access, out session))
             {
                 await RefuseSessionAsync(http, envelope.Kind == JsonRpcMessageKind.Request ? envelope.Id : null).ConfigureAwait(false);
                 return;
@@ -178,6 +187,10 @@ internal sealed partial class StreamableHttpHandler(
         {
             response.Headers.RetryAfter = "1";
         }
+        else if (result.Error is { Code: McpErrorCode.AuthenticationFailed } denied)
+        {
+            SetForbidden(response, denied);
+        }
 
         response.ContentType = "application/json";
         if (created)
@@ -196,7 +209,7 @@ internal sealed partial class StreamableHttpHandler(
         }
     }
 
-    private async Task HandleBatchAsync(HttpContext http, ReadOnlyMemory<byte> json)
+    private async Task HandleBatchAsync(HttpContext http, ReadOnlyMemory<byte> json, ClientAccess? access)
     {
         var items = new List<(JsonRpcEnvelope Envelope, InvalidMessage? Error)>();
         if (!JsonRpcEnvelopeReader.TryReadBatch(json, items, out var invalid))
@@ -206,7 +219,7 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        if (!TryFindSession(http, out var session))
+        if (!TryFindSession(http, access, out var session))
         {
             await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
@@ -303,6 +316,13 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
+        ClientAccess? access = null;
+        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        {
+            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
+            return;
+        }
+
         if (!http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             await RefuseAsync(http, StatusCodes.Status406NotAcceptable, "not_acceptable", "GET opens an SSE stream: the Accept header must list text/event-stream.", "Accept").ConfigureAwait(false);
@@ -320,7 +340,7 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        if (!TryFindSession(http, out var session))
+        if (!TryFindSession(http, access, out var session))
         {
             await RefuseSessionAsync(http, null).ConfigureAwait(false);
             return;
@@ -389,7 +409,14 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        if (!TryFindSession(http, out var session))
+        ClientAccess? access = null;
+        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        {
+            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryFindSession(http, access, out var session))
         {
             if (!CheckProtocolVersionHeader(http, out var version) && await RefuseStatelessGetOrDeleteAsync(http, version).ConfigureAwait(false))
             {
@@ -404,10 +431,20 @@ internal sealed partial class StreamableHttpHandler(
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private bool TryFindSession(HttpContext http, [NotNullWhen(true)] out McpSession? session)
+    // Error 1002 from the dispatcher (a scope the credentials lack): 403 with the scope to ask for.
+    private void SetForbidden(HttpResponse response, RpcError denied)
+    {
+        response.StatusCode = StatusCodes.Status403Forbidden;
+        var scope = denied.Data is { ValueKind: System.Text.Json.JsonValueKind.Object } data && data.TryGetProperty("scope", out var s) ? s.GetString() : null;
+        response.Headers.WWWAuthenticate = auth.Challenge(denied.Reason ?? "insufficient_scope", denied.Message, scope);
+    }
+
+    // A session belongs to the credentials that created it: presented with another key it does not exist.
+    private bool TryFindSession(HttpContext http, ClientAccess? access, [NotNullWhen(true)] out McpSession? session)
     {
         var header = http.Request.Headers[HttpConstants.SessionIdHeader];
-        if (header.Count == 1 && header[0] is { Length: > 0 } id && _sessions.TryGet(id, out session) && session.Transport == "streamable-http")
+        if (header.Count == 1 && header[0] is { Length: > 0 } id && _sessions.TryGet(id, out session) && session.Transport == "streamable-http"
+            && SessionAccess.TryBind(session, access))
         {
             return true;
         }

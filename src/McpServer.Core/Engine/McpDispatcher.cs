@@ -281,6 +281,11 @@ public sealed partial class McpDispatcher
             }
         }
 
+        if (ctx.Session.Access is { } access && ScopeNeeded(ctx.Method, access) is { } scope)
+        {
+            throw InsufficientScope(access, scope);
+        }
+
         switch (ctx.Method)
         {
             case McpMethods.ToolsCall:
@@ -320,6 +325,22 @@ public sealed partial class McpDispatcher
     }
 
     private static ValueTask<RpcResult> Ok<T>(T value, JsonTypeInfo<T> typeInfo) where T : notnull => ValueTask.FromResult(RpcResult.Ok(value, typeInfo));
+
+    // The scope a method needs beyond authentication, when the client lacks it; tools are checked per name.
+    private static string? ScopeNeeded(string method, ClientAccess access) => method switch
+    {
+        McpMethods.ResourcesRead or McpMethods.ResourcesSubscribe or McpMethods.ResourcesUnsubscribe when !access.CanReadResources => ClientAccess.ResourcesRead,
+        McpMethods.PromptsGet when !access.CanGetPrompts => ClientAccess.PromptsGet,
+        McpMethods.CompletionComplete when !access.CanGetPrompts && !access.CanReadResources => ClientAccess.PromptsGet,
+        _ => null,
+    };
+
+    /// <summary>Error 1002, reason insufficient_scope, with the scope to ask for in <c>data.scope</c>.</summary>
+    internal static McpProtocolException InsufficientScope(ClientAccess access, string scope) =>
+        new(McpErrorCode.AuthenticationFailed, $"Credentials '{access.Principal}' lack the scope '{scope}' this request needs. Use a key or token that has it (mcp-server keys create --scope {scope}).", "insufficient_scope")
+        {
+            ErrorData = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["scope"] = scope }, McpJsonContext.Default.DictionaryStringString),
+        };
 
     private InitializeResult Initialize(RequestContext ctx)
     {
@@ -392,6 +413,16 @@ public sealed partial class McpDispatcher
         if (nameRange.End == 0 && escapedName is null)
         {
             throw McpProtocolException.InvalidParams("'tools/call' needs params.name, the tool to call.", "missing_field");
+        }
+
+        if (ctx.Session.Access is { AllTools: false } access)
+        {
+            // Checked before the lookup, so a key without the scope learns nothing about which tools exist.
+            var requested = escapedName ?? System.Text.Encoding.UTF8.GetString(ctx.Params.Span[nameRange.Start..nameRange.End]);
+            if (!access.CanCallTool(requested))
+            {
+                throw InsufficientScope(access, ClientAccess.ScopeForTool(requested));
+            }
         }
 
         ToolDefinition? tool;
@@ -585,25 +616,32 @@ public sealed partial class McpDispatcher
     private ListToolsResult ListTools(RequestContext ctx)
     {
         var revision = ctx.Session.Revision;
-        var (page, next) = Page(ctx, Catalog.Tools, t => t.ForRevision(revision));
+        IReadOnlyList<ToolDefinition> tools = Catalog.Tools;
+        if (ctx.Session.Access is { AllTools: false } access)
+        {
+            // A key lists the tools it may call.
+            tools = access.AnyTool ? tools.Where(t => access.CanCallTool(t.Name)).ToArray() : [];
+        }
+
+        var (page, next) = Page(ctx, tools, t => t.ForRevision(revision));
         return new ListToolsResult { Tools = page, NextCursor = next };
     }
 
     private ListResourcesResult ListResources(RequestContext ctx)
     {
-        var (page, next) = Page(ctx, Catalog.Resources, static r => r.Resource);
+        var (page, next) = Page(ctx, ctx.Session.Access is { CanReadResources: false } ? [] : Catalog.Resources, static r => r.Resource);
         return new ListResourcesResult { Resources = page, NextCursor = next };
     }
 
     private ListResourceTemplatesResult ListResourceTemplates(RequestContext ctx)
     {
-        var (page, next) = Page(ctx, Catalog.ResourceTemplates, static t => t.Template);
+        var (page, next) = Page(ctx, ctx.Session.Access is { CanReadResources: false } ? [] : Catalog.ResourceTemplates, static t => t.Template);
         return new ListResourceTemplatesResult { ResourceTemplates = page, NextCursor = next };
     }
 
     private ListPromptsResult ListPrompts(RequestContext ctx)
     {
-        var (page, next) = Page(ctx, Catalog.Prompts, static p => p.Prompt);
+        var (page, next) = Page(ctx, ctx.Session.Access is { CanGetPrompts: false } ? [] : Catalog.Prompts, static p => p.Prompt);
         return new ListPromptsResult { Prompts = page, NextCursor = next };
     }
 
@@ -721,6 +759,19 @@ public sealed partial class McpDispatcher
         if (p?.Ref is null || p.Argument?.Name is null)
         {
             throw McpProtocolException.InvalidParams("'completion/complete' needs params.ref and params.argument.name.", "missing_field");
+        }
+
+        if (ctx.Session.Access is { } access)
+        {
+            if (p.Ref.Type == "ref/prompt" && !access.CanGetPrompts)
+            {
+                throw InsufficientScope(access, ClientAccess.PromptsGet);
+            }
+
+            if (p.Ref.Type == "ref/resource" && !access.CanReadResources)
+            {
+                throw InsufficientScope(access, ClientAccess.ResourcesRead);
+            }
         }
 
         IReadOnlyDictionary<string, CompletionHandler>? handlers = p.Ref.Type switch

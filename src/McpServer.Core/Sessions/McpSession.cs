@@ -59,6 +59,13 @@ public sealed class McpSession
     /// <summary>State a transport keeps with the session (e.g. SSE streams and their replay buffer).</summary>
     public object? TransportState { get; set; }
 
+    /// <summary>
+    /// What the client may do, from its API key or access token; <see langword="null"/> when
+    /// authentication is off. A transport sets it from each request's credentials, so a revoked
+    /// key or a narrowed scope applies from the next request on.
+    /// </summary>
+    public ClientAccess? Access { get; set; }
+
     internal long LastActivity => Volatile.Read(ref _lastActivity);
 
     internal int InFlightCount => Volatile.Read(ref _inFlightCount);

@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(Doctor.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(KeysCommands.Create());
 
         return root.Parse(args).InvokeAsync();
     }
@@ -70,6 +71,12 @@ public static class CliApp
             HelpName = "DIR",
         };
 
+        private readonly Option<string> _keysFile = new("--keys-file")
+        {
+            Description = "API keys file, as written by 'mcp-server keys'. As soon as it holds a key, every HTTP request must present one (Authorization: Bearer KEY or X-API-Key: KEY); changes apply within about a second. Default: mcp-server.keys.json beside the configuration file, or in the working directory. Env: MCP_SERVER_KEYS_FILE.",
+            HelpName = "PATH",
+        };
+
         private readonly Option<string> _pidFile = new("--pid-file")
         {
             Description = "Write the process id to this file once the server listens; the file is removed when it stops. Env: MCP_SERVER_PID_FILE.",
@@ -96,6 +103,7 @@ public static class CliApp
             command.Options.Add(_stdio);
             command.Options.Add(_config);
             command.Options.Add(_keyRing);
+            command.Options.Add(_keysFile);
             command.Options.Add(_pidFile);
             command.Options.Add(_logLevel);
             command.Options.Add(_logFormat);
@@ -194,6 +202,8 @@ public static class CliApp
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
                 ConfigPath = file?.Path,
                 ConfigFile = file,
+                KeysFile = KeysFileLocation.Resolve(result.GetValue(_keysFile), file, null),
+                AuthFailureLimit = (int)(file?.GetInteger("auth.failureLimitPerMinute") ?? 10),
                 MetricsInterval = TimeSpan.FromSeconds(file?.GetInteger("logging.metricsIntervalSeconds") ?? 60),
                 PidFile = (result.GetValue(_pidFile) ?? Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") ?? file?.GetString("server.pidFile")) is { Length: > 0 } pid
                     ? Path.GetFullPath(pid, file is not null && result.GetValue(_pidFile) is null && Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") is null ? Path.GetDirectoryName(file.Path)! : Environment.CurrentDirectory)

@@ -23,17 +23,19 @@ internal static class Doctor
         var config = new Option<string>("--config") { Description = "Configuration file, as for serving. Default: MCP_SERVER_CONFIG, else ./mcp-server.json.", HelpName = "PATH" };
         var host = new Option<string>("--host") { Description = "Bind address to check, as for serving. Env: MCP_SERVER_HOST.", HelpName = "ADDR" };
         var port = new Option<int?>("--port") { Description = "Port to check, as for serving. Env: MCP_SERVER_PORT.", HelpName = "N" };
+        var keysFile = new Option<string>("--keys-file") { Description = "API keys file, as for serving. Env: MCP_SERVER_KEYS_FILE.", HelpName = "PATH" };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object (for scripts) instead of lines." };
         var command = new Command("doctor", "Check a configuration and a running server the way the troubleshooting guide does: configuration syntax and permissions, port, bind address, reachability, authentication, log level, limits. One line per check with the fix for each failure; exit 1 when something is wrong.");
         command.Options.Add(config);
         command.Options.Add(host);
         command.Options.Add(port);
+        command.Options.Add(keysFile);
         command.Options.Add(json);
-        command.SetAction((result, ct) => RunAsync(result.GetValue(config), result.GetValue(host), result.GetValue(port), result.GetValue(json), ct));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(config), result.GetValue(host), result.GetValue(port), result.GetValue(keysFile), result.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configFlag, string? hostFlag, int? portFlag, bool asJson, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? configFlag, string? hostFlag, int? portFlag, string? keysFlag, bool asJson, CancellationToken cancellationToken)
     {
         var checks = new List<Check>();
         void Report(Check check)
@@ -114,11 +116,9 @@ internal static class Doctor
             Report(new Check("server reachable", false, $"nothing listens at {url}", "start it: mcp-server" + (configFlag is null ? string.Empty : " --config " + configFlag)));
         }
 
-        // 5. Authentication when reachable from other machines.
+        // 5. Authentication: the keys file the server would use, and whether it must have keys.
         var exposed = address is not null && !IPAddress.IsLoopback(address);
-        Report(exposed
-            ? new Check("authentication", false, $"bound to {hostText} and no authentication is configured (this version has none): any machine that reaches it can call its tools", "bind to 127.0.0.1, or put an authenticating proxy in front and allow only it through the firewall")
-            : new Check("authentication", true, "bound to loopback only: no authentication needed", null));
+        Report(AuthenticationCheck(KeysFileLocation.Resolve(keysFlag, file, path), exposed, hostText));
 
         // 6. Log level and the limits in force.
         var level = Environment.GetEnvironmentVariable("MCP_LOG_LEVEL") ?? file?.GetString("logging.level") ?? "info";
@@ -163,6 +163,37 @@ internal static class Doctor
         return failed == 0 ? HostConstants.ExitOk : HostConstants.ExitFailure;
     }
 
+    private static Check AuthenticationCheck(string keysFile, bool exposed, string hostText)
+    {
+        McpServer.AspNetCore.Security.ApiKeyFileContent keys;
+        try
+        {
+            keys = McpServer.AspNetCore.Security.ApiKeyFile.Read(keysFile);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return new Check("authentication", false, $"the keys file cannot be read: {ex.Message}", $"restore {keysFile} from a backup, or move it away and create keys again (mcp-server keys create --name NAME)");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var usable = keys.Keys.Count(k => k.Revoked is null && (k.Expires is not { } e || e > now));
+        if (keys.Keys.Count == 0)
+        {
+            return exposed
+                ? new Check("authentication", false, $"bound to {hostText} with no API keys ({keysFile} holds none): any machine that reaches it can call its tools", "create a key (mcp-server keys create --name NAME) and give it to the clients, or bind to 127.0.0.1")
+                : new Check("authentication", true, $"bound to loopback only; no API keys in {keysFile}, so none are asked for", null);
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keysFile) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            return new Check("authentication", false, $"{keysFile} can be read or written by other users ({ConfigFile.Describe(keysFile)})", $"chmod 600 {keysFile}");
+        }
+
+        return usable > 0
+            ? new Check("authentication", true, $"{usable} usable API key(s) of {keys.Keys.Count} in {keysFile}: every request must present one", null)
+            : new Check("authentication", false, $"every key in {keysFile} is revoked or expired: no client can connect", "mcp-server keys create --name NAME (or keys rotate ID for an expired one)");
+    }
+
     private static async Task<Check> ProbeAsync(Uri url, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -176,6 +207,12 @@ internal static class Doctor
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && text.Contains("\"code\":1002", StringComparison.Ordinal))
+            {
+                using var readyz = await http.GetAsync(new Uri(url, "/readyz"), cancellationToken).ConfigureAwait(false);
+                return new Check("server reachable", readyz.IsSuccessStatusCode, $"{url} answered in {watch.ElapsedMilliseconds} ms and requires an API key (HTTP 401, error 1002); /readyz: {(readyz.IsSuccessStatusCode ? "ready" : "draining")}", readyz.IsSuccessStatusCode ? null : "wait for it to stop and start it again");
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 return new Check("server reachable", false, $"{url} answered HTTP {(int)response.StatusCode}: {Shorten(text)}", "is this an MCP server of revision 2026-07-28? mcp-server answers server/discover");

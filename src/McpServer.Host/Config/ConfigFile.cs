@@ -107,6 +107,8 @@ internal sealed class ConfigFile
 
     public string? GetString(string path) => _values.TryGetValue(path, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
+    public bool? GetBoolean(string path) => _values.TryGetValue(path, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
     public long? GetInteger(string path) => _values.TryGetValue(path, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
 
     public string[]? GetStrings(string path) => _values.TryGetValue(path, out var v) && v.ValueKind == JsonValueKind.Array ? [.. v.EnumerateArray().Select(e => e.GetString()!)] : null;
@@ -203,6 +205,10 @@ internal sealed class ConfigFile
                 }
 
                 return null;
+            case ConfigType.Boolean:
+                return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? null
+                    : $"must be true or false, found {Kind(value)}{(value.ValueKind == JsonValueKind.String ? " (write it without quotes)" : string.Empty)}.";
             case ConfigType.StringArray:
                 if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0 || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
                 {

@@ -6,6 +6,7 @@ internal enum ConfigType
     String,
     Integer,
     StringArray,
+    Boolean,
 }
 
 /// <summary>
@@ -60,6 +61,8 @@ internal static class ConfigKeys
         new("limits.requestStateLifetimeSeconds", ConfigType.Integer, 600L, "How long a multi-round-trip requestState stays valid (2026-07-28).") { Min = 10, Max = 86_400 },
         new("limits.slowRequestMilliseconds", ConfigType.Integer, 1000L, "A request that takes longer is logged as SLOW_REQUEST with its method, tool and duration; 0 turns the event off.") { Min = 0, Max = 3_600_000 },
         new("limits.pageSize", ConfigType.Integer, 100L, "Items per page of tools/list, resources/list, resources/templates/list and prompts/list.") { Min = 1, Max = 10_000 },
+        new("auth.keysFile", ConfigType.String, null, "API keys file (created by 'mcp-server keys create'). As soon as it holds a key, every HTTP request must present one. Default: mcp-server.keys.json beside the configuration file, or in the working directory without one.") { Env = "MCP_SERVER_KEYS_FILE", Flag = "--keys-file" },
+        new("auth.failureLimitPerMinute", ConfigType.Integer, 10L, "Failed authentications one client address may make per minute; more are answered 429 too_many_auth_failures until the minute passes. 0 turns this off.") { Min = 0, Max = 1_000_000 },
     ];
 
     public static ConfigKey? Find(string path) => All.FirstOrDefault(k => k.Path == path);

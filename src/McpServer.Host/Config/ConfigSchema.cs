@@ -66,6 +66,9 @@ internal static class ConfigSchema
             case ConfigType.Integer:
                 w.WriteString("type", "integer");
                 break;
+            case ConfigType.Boolean:
+                w.WriteString("type", "boolean");
+                break;
             case ConfigType.StringArray:
                 w.WriteString("type", "array");
                 w.WriteNumber("minItems", 1);
@@ -121,6 +124,9 @@ internal static class ConfigSchema
                 break;
             case long n:
                 w.WriteNumberValue(n);
+                break;
+            case bool b:
+                w.WriteBooleanValue(b);
                 break;
             case string s:
                 w.WriteStringValue(s);
