@@ -20,8 +20,8 @@ function request()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.0f non2xx=%d errors=%d p99ms=%.2f\n",
-    summary.requests / (summary.duration / 1e6), summary.errors.status,
+  io.write(string.format("RESULT rps=%.0f requests=%d non2xx=%d errors=%d p99ms=%.2f\n",
+    summary.requests / (summary.duration / 1e6), summary.requests, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(99) / 1000))
 end

@@ -8,7 +8,11 @@ namespace McpServer.AspNetCore;
 internal static class HttpErrors
 {
     /// <summary>Refusals that mean "too much at once, retry shortly": answered 429 with Retry-After.</summary>
-    public static bool IsRetryLater(McpServer.Engine.RpcError? error) => error?.Reason is "too_many_in_flight" or "tool_busy";
+    public static bool IsRetryLater(McpServer.Engine.RpcError? error) => error?.Reason is "too_many_in_flight" or "tool_busy" or "tool_rate_limited" or "rate_limited";
+
+    /// <summary>The <c>Retry-After</c> seconds of a retry-later refusal: <c>data.retryAfterSeconds</c> when it says, else 1.</summary>
+    public static string RetryAfter(McpServer.Engine.RpcError? error) =>
+        error?.Data is { ValueKind: System.Text.Json.JsonValueKind.Object } data && data.TryGetProperty("retryAfterSeconds", out var seconds) && seconds.GetString() is { } text ? text : "1";
 
     public static async Task WriteAsync(HttpContext http, int status, JsonRpcId? id, RpcError error)
     {

@@ -29,6 +29,11 @@ public sealed class McpHttpOptions
     /// <value>The default is none: only loopback origins (and requests without Origin) are accepted.</value></summary>
     public IList<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>Gets or sets how many POSTs each client may send per minute (per API key, or per client
+    /// address without one); more get 429 <c>rate_limited</c> with <c>Retry-After</c>.
+    /// <value>The default is 0: no limit.</value></summary>
+    public int RequestsPerMinutePerClient { get; set; }
+
     /// <summary>Gets or sets whether the legacy HTTP+SSE transport (2024-11-05) is served at /sse and /messages.
     /// <value>The default is <see langword="true"/>.</value></summary>
     public bool EnableLegacySse { get; set; } = true;

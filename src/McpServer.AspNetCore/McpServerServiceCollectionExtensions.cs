@@ -69,6 +69,7 @@ public static class McpServerServiceCollectionExtensions
             var keys = options.KeysFile is null ? null : new McpServer.AspNetCore.Security.ApiKeyStore(options.KeysFile, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.ApiKeyStore>>());
             return new McpServer.AspNetCore.Security.McpAuthenticator(options, keys, sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.McpAuthenticator>>());
         });
+        services.TryAddSingleton<McpServer.AspNetCore.Limits.ClientRateLimiter>();
         services.TryAddSingleton<StreamableHttpHandler>();
         services.TryAddSingleton<LegacySseHandler>();
         return new McpServerBuilder(services);

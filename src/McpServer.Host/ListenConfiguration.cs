@@ -14,7 +14,13 @@ internal sealed class ListenConfiguration : ConfigurationProvider, IConfiguratio
     public const string EndpointName = "Mcp";
     private const string UrlKey = "Endpoints:" + EndpointName + ":Url";
 
-    public ListenConfiguration(IPAddress address, int port) => Data[UrlKey] = UrlFor(address, port);
+    private readonly string _scheme;
+
+    public ListenConfiguration(IPAddress address, int port, bool tls = false)
+    {
+        _scheme = tls ? "https" : "http";
+        Data[UrlKey] = UrlFor(address, port, _scheme);
+    }
 
     public string Url => Data[UrlKey]!;
 
@@ -25,13 +31,13 @@ internal sealed class ListenConfiguration : ConfigurationProvider, IConfiguratio
     /// <summary>Points the endpoint elsewhere; Kestrel rebinds when it sees the change.</summary>
     public void Set(IPAddress address, int port)
     {
-        Data[UrlKey] = UrlFor(address, port);
+        Data[UrlKey] = UrlFor(address, port, _scheme);
         OnReload();
     }
 
-    public static string UrlFor(IPAddress address, int port)
+    public static string UrlFor(IPAddress address, int port, string scheme = "http")
     {
         var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]" : address.ToString();
-        return "http://" + host + ":" + port.ToString(CultureInfo.InvariantCulture);
+        return scheme + "://" + host + ":" + port.ToString(CultureInfo.InvariantCulture);
     }
 }

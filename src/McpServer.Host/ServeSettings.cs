@@ -45,6 +45,21 @@ public sealed record ServeSettings
     /// <summary>The API keys file, watched while serving HTTP; <see langword="null"/>: no API keys (stdio, tests).</summary>
     public string? KeysFile { get; init; }
 
+    /// <summary>The PEM certificate (chain) file for HTTPS; with <see cref="TlsKeyFile"/>, the server speaks HTTPS only.</summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>The PEM private key file of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>Whether to serve beyond loopback without API keys.</summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>Host names accepted in the Host header; <see langword="null"/>: by the bind address.</summary>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
+    /// <summary>Origins accepted besides loopback ones; <see langword="null"/>: none.</summary>
+    public IReadOnlyList<string>? AllowedOrigins { get; init; }
+
     /// <summary>Failed authentications per client address and minute before 429; 0: no limit.</summary>
     public int AuthFailureLimit { get; init; } = 10;
 
@@ -81,6 +96,12 @@ public sealed record ServeLimits
     public TimeSpan SseKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Calls of one tool at once; 0 is no limit (<c>limits.maxConcurrentCallsPerTool</c>).</summary>
     public int MaxConcurrentCallsPerTool { get; init; }
+
+    /// <summary>Requests per client and minute (0: no limit).</summary>
+    public int RequestsPerMinutePerClient { get; init; }
+
+    /// <summary>Calls per tool and minute (0: no limit).</summary>
+    public int ToolCallsPerMinute { get; init; }
 
     /// <summary>How long a tool may run (<c>limits.toolTimeoutSeconds</c>).</summary>
     public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromSeconds(60);

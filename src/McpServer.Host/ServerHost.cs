@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Net;
 using System.Net.Sockets;
 using McpServer.AspNetCore;
@@ -81,10 +82,7 @@ public static partial class ServerHost
             {
                 ApplyLimits(limits, null, null, o);
                 o.SseKeepAliveInterval = limits.SseKeepAlive;
-                if (!loopbackOnly)
-                {
-                    o.AllowedHosts = null;
-                }
+                ApplyAllowLists(settings, o, loopbackOnly);
             })
             .WithAuthentication(o =>
             {
@@ -135,21 +133,62 @@ public static partial class ServerHost
         }
 
         var loopback = IPAddress.IsLoopback(address);
+        if (!loopback && !settings.AllowAnonymous && CountKeys(settings.KeysFile) == 0)
+        {
+            stderr.WriteLine($"mcp-server: refusing to serve {settings.Host}:{settings.Port} without authentication: any machine that reaches it could call its tools. "
+                + $"Create an API key first (mcp-server keys create --name NAME{(settings.KeysFile is null ? string.Empty : " --keys-file " + settings.KeysFile)}) and give it to the clients, "
+                + "bind to 127.0.0.1, or, when a proxy in front authenticates, start with --allow-anonymous (auth.allowAnonymous).");
+            return HostConstants.ExitUsage;
+        }
+
+        X509Certificate2? certificate = null;
+        if (settings.TlsCertificateFile is not null || settings.TlsKeyFile is not null)
+        {
+            if (settings.TlsCertificateFile is null || settings.TlsKeyFile is null)
+            {
+                stderr.WriteLine($"mcp-server: HTTPS needs both a certificate and its private key: give --tls-cert and --tls-key (server.tlsCertificateFile and server.tlsKeyFile); only the {(settings.TlsCertificateFile is null ? "key" : "certificate")} was given.");
+                return HostConstants.ExitUsage;
+            }
+
+            certificate = TlsCertificate.Load(settings.TlsCertificateFile, settings.TlsKeyFile, out var tlsProblem);
+            if (certificate is null)
+            {
+                stderr.WriteLine($"mcp-server: cannot serve HTTPS: {tlsProblem}. Give a PEM certificate (-----BEGIN CERTIFICATE-----) and the PEM private key that belongs to it (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA/EC PRIVATE KEY-----), both readable by this user.");
+                return HostConstants.ExitUsage;
+            }
+        }
+
         s_maxConnections = settings.Limits.MaxConnections;
         // The empty builder: no appsettings files (and no file watcher on the working directory),
         // no host filtering middleware; just Kestrel, routing and what is added below.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
+        if (certificate is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.Services.AddRoutingCore();
         ConfigureLogging(builder.Logging, settings, toStderr: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
         ILogger? connectionLogger = null;
-        var listen = new ListenConfiguration(address, settings.Port);
+        var listen = new ListenConfiguration(address, settings.Port, certificate is not null);
+        TlsCertificate? tls = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             // The endpoint comes from configuration Kestrel watches, so a reload can move it (server.host, server.port).
-            k.Configure(listen.Build(), reloadOnChange: true).Endpoint(ListenConfiguration.EndpointName, endpoint => endpoint.ListenOptions.Use(next => async connection =>
+            k.Configure(listen.Build(), reloadOnChange: true).Endpoint(ListenConfiguration.EndpointName, endpoint =>
+            {
+                if (certificate is not null)
+                {
+                    // Read per handshake, so a renewed certificate applies to the next connection.
+                    endpoint.HttpsOptions.ServerCertificateSelector = (_, _) => tls?.Current ?? certificate;
+                }
+
+                ConnectionEvents(endpoint.ListenOptions);
+            });
+            void ConnectionEvents(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions options) => options.Use(next => async connection =>
             {
                 // One line when a client connects and one when it leaves, as the operator guide describes.
                 var log = connectionLogger ??= k.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Connections");
@@ -181,7 +220,7 @@ public static partial class ServerHost
                 {
                     Interlocked.Decrement(ref s_activeConnections);
                 }
-            }));
+            });
         });
         AddServer(builder.Services, settings, loopback);
 
@@ -236,8 +275,13 @@ public static partial class ServerHost
         }
 
         LogKeyRing(logger, settings.KeyRing);
+        if (certificate is not null)
+        {
+            tls = TlsCertificate.Watch(settings.TlsCertificateFile!, settings.TlsKeyFile!, certificate, logger);
+            LogTls(logger, TlsCertificate.Describe(certificate), settings.TlsCertificateFile!, settings.TlsKeyFile!);
+        }
 
-
+        using var tlsWatch = tls;
         // The METRICS event: the figures of the last interval, from the engine's instruments.
         using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero
             ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
@@ -270,6 +314,32 @@ public static partial class ServerHost
     }
 
     /// <summary>The <c>limits</c> section onto the engine's options: at start, and again on every reload.</summary>
+    // The Host allow-list: the configured names, else the loopback names on loopback and any host
+    // beyond it; the Origin allow-list: the configured origins besides loopback ones.
+    private static void ApplyAllowLists(ServeSettings settings, McpHttpOptions http, bool loopback)
+    {
+        http.AllowedHosts = settings.AllowedHosts is { } hosts ? [.. hosts] : loopback ? new McpHttpOptions().AllowedHosts : null;
+        http.AllowedOrigins = settings.AllowedOrigins is { } origins ? [.. origins] : [];
+    }
+
+    private static int CountKeys(string? keysFile)
+    {
+        if (keysFile is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return McpServer.AspNetCore.Security.ApiKeyFile.Read(keysFile).Keys.Count;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: the server says so (ERROR_KEYS_FILE) and refuses every request until it can read it.
+            return 1;
+        }
+    }
+
     private static void ApplyLimits(ServeLimits limits, McpServerOptions? engine, McpServer.Sessions.SessionOptions? sessions, McpHttpOptions? http)
     {
         if (engine is not null)
@@ -281,6 +351,7 @@ public static partial class ServerHost
             engine.PageSize = limits.PageSize;
             engine.SlowRequestThreshold = limits.SlowRequestThreshold;
             engine.MaxConcurrentCallsPerTool = limits.MaxConcurrentCallsPerTool;
+            engine.ToolCallsPerMinute = limits.ToolCallsPerMinute;
         }
 
         if (sessions is not null)
@@ -292,6 +363,7 @@ public static partial class ServerHost
         if (http is not null)
         {
             http.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            http.RequestsPerMinutePerClient = limits.RequestsPerMinutePerClient;
             http.SseReplayBufferSize = limits.SseReplayBufferEvents;
         }
     }
@@ -337,6 +409,11 @@ public static partial class ServerHost
                 return $"server.host '{next.Host}' is not an IP address or 'localhost'";
             }
 
+            if (!IPAddress.IsLoopback(address) && !next.AllowAnonymous && CountKeys(next.KeysFile) == 0)
+            {
+                return $"refusing to serve {next.Host}:{next.Port} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
+            }
+
             if (next.Port != 0 && PortOwner.TryBind(address, next.Port) is { } ex)
             {
                 return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
@@ -347,7 +424,7 @@ public static partial class ServerHost
             var previous = listen.Url;
             var httpOptions = services.GetRequiredService<IOptions<McpHttpOptions>>().Value;
             var previousAllowed = httpOptions.AllowedHosts;
-            httpOptions.AllowedHosts = IPAddress.IsLoopback(address) ? new McpHttpOptions().AllowedHosts : null;
+            ApplyAllowLists(next, httpOptions, IPAddress.IsLoopback(address));
             listen.Set(address, next.Port);
             LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
             _ = ConfirmReboundAsync(services, listen, logger, address, next.Port, previous, previousAllowed);
@@ -358,6 +435,11 @@ public static partial class ServerHost
         }
 
         s_maxConnections = next.Limits.MaxConnections;
+        if (TryParseAddress(next.Host, out var bound))
+        {
+            ApplyAllowLists(next, services.GetRequiredService<IOptions<McpHttpOptions>>().Value, IPAddress.IsLoopback(bound));
+        }
+
         ApplyLimits(
             next.Limits,
             services.GetRequiredService<McpDispatcher>().Options,
@@ -429,6 +511,9 @@ public static partial class ServerHost
 
     [LoggerMessage(1, LogLevel.Information, "mcp-server {Version} listening on {Url} ({Reach}); catalogues: {Catalogs}.", EventName = "SERVER_STARTED")]
     private static partial void LogStarted(ILogger logger, string version, string url, string reach, string catalogs);
+
+    [LoggerMessage(32, LogLevel.Information, "HTTPS with {Certificate} from {CertificateFile} and {KeyFile}; both files are watched.", EventName = "TLS_CERTIFICATE")]
+    private static partial void LogTls(ILogger logger, string certificate, string certificateFile, string keyFile);
 
     [LoggerMessage(2, LogLevel.Warning, "Bound to {Host}: any machine that can reach this host can call its tools, and no authentication is configured.", EventName = "SERVER_EXPOSED")]
     private static partial void LogExposed(ILogger logger, string host);

@@ -114,8 +114,8 @@ public sealed class ApiKeyTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeysFile));
         Assert.DoesNotContain(key[18..], await File.ReadAllTextAsync(KeysFile), StringComparison.Ordinal);
-        Assert.Contains(server.Lines, l => l.Contains("KEYS_LOADED", StringComparison.Ordinal) && l.Contains(KeysFile, StringComparison.Ordinal));
-        Assert.Contains(server.Lines, l => l.Contains("ERROR_AUTH", StringComparison.Ordinal) && l.Contains("missing_credentials", StringComparison.Ordinal) && l.Contains("127.0.0.1", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("KEYS_LOADED", StringComparison.Ordinal) && l.Contains(KeysFile, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('KEYS_LOADED', StringComparison.Ordinal) && l.Con");
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("ERROR_AUTH", StringComparison.Ordinal) && l.Contains("missing_credentials", StringComparison.Ordinal) && l.Contains("127.0.0.1", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('ERROR_AUTH', StringComparison.Ordinal) && l.Cont");
 
         await using var list = await KeysCommandAsync("list", "--json");
         var listed = Assert.Single(JsonDocument.Parse(string.Join('\n', list.StdoutLines)).RootElement.EnumerateArray());
@@ -165,8 +165,8 @@ public sealed class ApiKeyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await raw.SendAsync(Echo(raw, key))).Status);
 
         // Each refusal is logged with its reason and key id, at INFO: a client's mistake is never logged above it.
-        Assert.Contains(server.Lines, l => l.Contains("INFO  ERROR_AUTH", StringComparison.Ordinal) && l.Contains("invalid_credentials (key " + id, StringComparison.Ordinal));
-        Assert.Contains(server.Lines, l => l.Contains("INFO  ERROR_AUTH", StringComparison.Ordinal) && l.Contains("revoked_credentials (key " + revokedId, StringComparison.Ordinal));
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("INFO  ERROR_AUTH", StringComparison.Ordinal) && l.Contains("invalid_credentials (key " + id, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('INFO  ERROR_AUTH', StringComparison.Ordinal) && ");
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("INFO  ERROR_AUTH", StringComparison.Ordinal) && l.Contains("revoked_credentials (key " + revokedId, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('INFO  ERROR_AUTH', StringComparison.Ordinal) && ");
         Assert.DoesNotContain(server.Lines, l => l.Contains("ERROR_AUTH", StringComparison.Ordinal) && !l.Contains("INFO  ERROR_AUTH", StringComparison.Ordinal));
         Assert.DoesNotContain(server.Lines, l => l.Contains(echoId, StringComparison.Ordinal) && l.Contains("ERROR_AUTH", StringComparison.Ordinal));
     }
@@ -342,6 +342,48 @@ public sealed class ApiKeyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("requires an API key (HTTP 401, error 1002)", checks["server reachable"].GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.True(checks["authentication"].GetProperty("ok").GetBoolean());
         Assert.Equal($"1 usable API key(s) of 2 in {KeysFile}: every request must present one", checks["authentication"].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task EveryInterface_WithAKey_Starts_WithoutTheExposedWarning()
+    {
+        var (_, key) = await CreateKeyAsync("lan");
+        await using var server = ServerProcess.Launch(output, "--host", "0.0.0.0", "--port", "0", "--keys-file", KeysFile);
+        _servers.Add(server);
+
+        var started = await server.WaitForStartedLineAsync();
+        var port = new Uri(started[started.IndexOf("http://", StringComparison.Ordinal)..].Split(' ')[0]).Port;
+        using var raw = new RawMcpHttp(new Uri($"http://127.0.0.1:{port}/mcp"));
+
+        Assert.Equal(HttpStatusCode.OK, (await raw.SendAsync(Echo(raw, key))).Status);
+        (await raw.SendAsync(Echo(raw))).AssertError(HttpStatusCode.Unauthorized, 1002, "missing_credentials");
+        Assert.DoesNotContain(server.Lines, l => l.Contains("SERVER_EXPOSED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AllowLists_FromTheConfigurationFile_ReplaceTheDefaults()
+    {
+        var config = Path.Combine(_dir.FullName, "mcp-server.json");
+        await File.WriteAllTextAsync(config, """{ "server": { "allowedHosts": ["mcp.example.com"], "allowedOrigins": ["https://app.example.com"] } }""");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var server = await StartAsync("--config", config);
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        HttpRequestMessage With(string host, string? origin)
+        {
+            var request = Echo(raw);
+            request.Headers.Host = host;
+            if (origin is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Origin", origin);
+            }
+
+            return request;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await raw.SendAsync(With($"mcp.example.com:{server.Port}", null))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await raw.SendAsync(With("mcp.example.com", "https://app.example.com"))).Status);
+        (await raw.SendAsync(With($"127.0.0.1:{server.Port}", null))).AssertError(HttpStatusCode.Forbidden, -32000, "host_not_allowed", "Host");
+        (await raw.SendAsync(With("mcp.example.com", "https://evil.example"))).AssertError(HttpStatusCode.Forbidden, -32000, "origin_not_allowed", "Origin");
     }
 
     private static HttpClient Authorized(string key)

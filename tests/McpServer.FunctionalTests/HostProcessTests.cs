@@ -146,12 +146,18 @@ public sealed class HostProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Start_OnEveryInterface_SaysItIsReachable_AndWarnsWithoutAuthentication()
+    public async Task Start_OnEveryInterface_WithoutKeys_IsRefused_WithAllowAnonymous_WarnsAtStart()
     {
-        await using var server = ServerProcess.Launch(output, "--host", "0.0.0.0", "--port", "0");
+        var keys = Path.Combine(Path.GetTempPath(), "mcp-none-" + Guid.NewGuid().ToString("N") + ".keys.json");
+        await using var refused = ServerProcess.Launch(output, "--host", "0.0.0.0", "--port", "0", "--keys-file", keys);
+        await using var server = ServerProcess.Launch(output, "--host", "0.0.0.0", "--port", "0", "--keys-file", keys, "--allow-anonymous");
+
+        Assert.Equal(2, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(refused.StderrLines, l => l.StartsWith("mcp-server: refusing to serve 0.0.0.0:0 without authentication: any machine that reaches it could call its tools. Create an API key first (mcp-server keys create --name NAME --keys-file " + keys + ")", StringComparison.Ordinal)
+            && l.Contains("--allow-anonymous", StringComparison.Ordinal));
+        Assert.DoesNotContain(refused.Lines, l => l.Contains("SERVER_STARTED", StringComparison.Ordinal));
 
         var started = await server.WaitForStartedLineAsync();
-
         Assert.Contains("listening on http://0.0.0.0:", started, StringComparison.Ordinal);
         Assert.Contains("(reachable from other machines on every interface of this address)", started, StringComparison.Ordinal);
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_EXPOSED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_EXPOSED");

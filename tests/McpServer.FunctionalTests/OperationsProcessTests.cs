@@ -62,7 +62,8 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("Retry-After: 1", answer, StringComparison.Ordinal);
         Assert.Contains("\"code\":-32000", answer, StringComparison.Ordinal);
         Assert.Contains("\"reason\":\"too_many_connections\"", answer, StringComparison.Ordinal);
-        Assert.Contains(server.Lines, l => l.Contains("CONNECTION_REJECTED", StringComparison.Ordinal) && l.Contains("limits.maxConnections", StringComparison.Ordinal));
+        // The server logs asynchronously: wait for the line.
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("CONNECTION_REJECTED", StringComparison.Ordinal) && l.Contains("limits.maxConnections", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('CONNECTION_REJECTED', StringComparison.Ordinal) ");
 
         // Once one of the first two leaves, a new client is served.
         first.Dispose();
@@ -96,7 +97,8 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
 
         var pastLimit = Rss(server.Id);
         Assert.Equal(600, refused);
-        Assert.Contains(server.Lines, l => l.Contains("ERROR_SESSION_LIMIT", StringComparison.Ordinal) && l.Contains("300", StringComparison.Ordinal));
+        // The server logs asynchronously: wait for the line.
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("ERROR_SESSION_LIMIT", StringComparison.Ordinal) && l.Contains("300", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains('ERROR_SESSION_LIMIT', StringComparison.Ordinal) ");
         // 600 refused handshakes may not keep memory: allow the allocator's slack, not 600 sessions' worth.
         Assert.True(pastLimit - atLimit < 8 * 1024 * 1024, $"RSS grew from {atLimit / 1024} KiB to {pastLimit / 1024} KiB past the limit");
 
@@ -151,8 +153,10 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         crowded.AssertError((HttpStatusCode)429, -32600, "too_many_in_flight");
         Assert.Equal(HttpStatusCode.OK, (await running).Status);
 
-        Assert.Contains(server.Lines, l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxConcurrentCallsPerTool", StringComparison.Ordinal));
-        Assert.Contains(server.Lines, l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxInFlightPerSession", StringComparison.Ordinal));
+        // The server logs asynchronously: wait for the line.
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxConcurrentCallsPerTool", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains(' INFO  LIMIT_REACHED', StringComparison.Ordinal)");
+        // The server logs asynchronously: wait for the line.
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains(" INFO  LIMIT_REACHED", StringComparison.Ordinal) && l.Contains("limits.maxInFlightPerSession", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line: l.Contains(' INFO  LIMIT_REACHED', StringComparison.Ordinal)");
         await raw.AssertEchoWorksAsync(session);
     }
 

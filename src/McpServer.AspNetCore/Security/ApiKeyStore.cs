@@ -48,6 +48,15 @@ public sealed partial class ApiKeyStore : IDisposable
     private long _usageWrittenTicks;
     private bool _disposed;
 
+    // A keys file that exists but cannot be read, with no keys read before: every request is refused
+    // until it can be read, so a broken or unreadable file never opens the server.
+    private volatile bool _failedClosed;
+
+    // Header strings whose key was verified, by identity; dropped with the strings. A reload bumps
+    // the generation, so nothing verified against older keys is trusted.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Verified> _verified = new();
+    private int _generation;
+
     /// <summary>Reads <paramref name="path"/> and starts watching it.</summary>
     public ApiKeyStore(string path, TimeProvider time, ILogger<ApiKeyStore> logger, TimeSpan? pollInterval = null)
     {
@@ -65,14 +74,28 @@ public sealed partial class ApiKeyStore : IDisposable
     public string Path { get; }
 
     /// <summary>Gets a value indicating whether the file holds any key (revoked ones count): then every request must authenticate.</summary>
-    public bool Enabled => _entries.Count > 0;
+    public bool Enabled => _entries.Count > 0 || _failedClosed;
 
     /// <summary>Gets the number of keys in the file, revoked ones included.</summary>
     public int Count => _entries.Count;
 
     /// <summary>Checks a presented key; constant-time in the secret.</summary>
-    public ApiKeyResult Check(ReadOnlySpan<char> presented)
+    public ApiKeyResult Check(ReadOnlySpan<char> presented) => Check(null, presented);
+
+    /// <summary>
+    /// Checks a key presented in <paramref name="source"/> (the header value it is a slice of). A key
+    /// verified before in the same string instance (Kestrel reuses a header's string while a
+    /// connection repeats it) skips the digest: the identity of the instance is compared, never its
+    /// content, and revocation, expiry and file changes are still checked on every request.
+    /// </summary>
+    public ApiKeyResult Check(string? source, ReadOnlySpan<char> presented)
     {
+        var generation = Volatile.Read(ref _generation);
+        if (source is not null && _verified.TryGetValue(source, out var known) && known.Generation == generation)
+        {
+            return Admit(known.Entry, known.Current);
+        }
+
         if (!ApiKeyFormat.TryGetId(presented, out var id))
         {
             return new ApiKeyResult(ApiKeyCheck.Invalid, null, null);
@@ -87,15 +110,26 @@ public sealed partial class ApiKeyStore : IDisposable
             return new ApiKeyResult(ApiKeyCheck.Invalid, id.ToString(), null);
         }
 
-        var now = _time.GetUtcNow();
-        var record = entry.Record;
         var current = ApiKeyFormat.Matches(digest, entry.Hash);
-        var previous = ApiKeyFormat.Matches(digest, entry.PreviousHash);
-        if (!current && !previous)
+        if (!current && !ApiKeyFormat.Matches(digest, entry.PreviousHash))
         {
-            return new ApiKeyResult(ApiKeyCheck.Invalid, record.Id, null);
+            return new ApiKeyResult(ApiKeyCheck.Invalid, entry.Record.Id, null);
         }
 
+        var result = Admit(entry, current);
+        if (source is not null && result.Outcome == ApiKeyCheck.Valid)
+        {
+            _verified.AddOrUpdate(source, new Verified(entry, current, generation));
+        }
+
+        return result;
+    }
+
+    // The key's secret matched: is the key itself still good?
+    private ApiKeyResult Admit(Entry entry, bool current)
+    {
+        var now = _time.GetUtcNow();
+        var record = entry.Record;
         if (record.Revoked is not null)
         {
             return new ApiKeyResult(ApiKeyCheck.Revoked, record.Id, null);
@@ -175,11 +209,13 @@ public sealed partial class ApiKeyStore : IDisposable
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 _stamp = stamp;
+                _failedClosed = _entries.Count == 0;
                 LogKeysInvalid(_logger, Path, ex.Message, _entries.Count);
                 return;
             }
 
             _stamp = stamp;
+            _failedClosed = false;
             var usage = initial ? ApiKeyFile.ReadUsage(Path) : null;
             var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
             foreach (var record in content.Keys)
@@ -200,6 +236,7 @@ public sealed partial class ApiKeyStore : IDisposable
             var frozen = entries.ToFrozenDictionary(StringComparer.Ordinal);
             _lookup = frozen.GetAlternateLookup<ReadOnlySpan<char>>();
             _entries = frozen;
+            Interlocked.Increment(ref _generation);
             var active = content.Keys.Count(k => k.Revoked is null);
             if (frozen.Count > 0)
             {
@@ -275,6 +312,8 @@ public sealed partial class ApiKeyStore : IDisposable
         }
     }
 
+    private sealed record Verified(Entry Entry, bool Current, int Generation);
+
     private sealed class Entry(ApiKeyRecord record, byte[] hash, byte[]? previousHash, ClientAccess access)
     {
         public readonly ApiKeyRecord Record = record;
@@ -290,7 +329,7 @@ public sealed partial class ApiKeyStore : IDisposable
     [LoggerMessage(503, LogLevel.Warning, "{Path} holds no keys any more: requests are no longer authenticated by API key", EventName = "KEYS_EMPTY")]
     private static partial void LogKeysEmpty(ILogger logger, string path);
 
-    [LoggerMessage(504, LogLevel.Error, "{Path} could not be read, the {Count} key(s) read before stay in force: {Problem}", EventName = "ERROR_KEYS_FILE")]
+    [LoggerMessage(504, LogLevel.Error, "{Path} could not be read, the {Count} key(s) read before stay in force (with none, every request is refused until the file can be read): {Problem}", EventName = "ERROR_KEYS_FILE")]
     private static partial void LogKeysInvalid(ILogger logger, string path, string problem, int count);
 
     [LoggerMessage(505, LogLevel.Warning, "{Path} has mode {Mode}: other users may read or change the key digests. Run: chmod 600 {Path}", EventName = "KEYS_FILE_OPEN")]

@@ -95,14 +95,14 @@ public sealed partial class McpAuthenticator : IDisposable
             return null;
         }
 
-        var presented = Credentials(http.Request.Headers);
+        var presented = Credentials(http.Request.Headers, out var source);
         if (presented.IsEmpty)
         {
             return Fail(http, StatusCodes.Status401Unauthorized, "missing_credentials", null,
                 $"This server requires an API key: send it as 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'. The operator creates keys with 'mcp-server keys create --name NAME'.");
         }
 
-        var result = keys.Check(presented);
+        var result = keys.Check(source, presented);
         switch (result.Outcome)
         {
             case ApiKeyCheck.Valid:
@@ -157,16 +157,18 @@ public sealed partial class McpAuthenticator : IDisposable
         _keys?.Dispose();
     }
 
-    private static ReadOnlySpan<char> Credentials(IHeaderDictionary headers)
+    private static ReadOnlySpan<char> Credentials(IHeaderDictionary headers, out string? source)
     {
         var authorization = headers.Authorization;
         if (authorization.Count == 1 && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
+            source = value;
             return value.AsSpan(7).Trim();
         }
 
         var key = headers[ApiKeyHeader];
-        return key.Count == 1 && key[0] is { } k ? k.AsSpan().Trim() : default;
+        source = key.Count == 1 ? key[0] : null;
+        return source is not null ? source.AsSpan().Trim() : default;
     }
 
     private AuthFailure Fail(HttpContext http, int status, string reason, string? keyId, string message)
@@ -179,6 +181,7 @@ public sealed partial class McpAuthenticator : IDisposable
             {
                 var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _options.FailureWindow;
                 LogThrottled(_logger, address, reason, keyId ?? "-");
+                McpMetrics.RecordRefusal("too_many_auth_failures");
                 return new AuthFailure(StatusCodes.Status429TooManyRequests, "too_many_auth_failures",
                     $"Too many failed authentications from {address}: {_options.FailureLimit} per {_options.FailureWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. Retry after {Math.Ceiling(retry.TotalSeconds).ToString(CultureInfo.InvariantCulture)} s with a valid key.",
                     keyId, retry);
@@ -186,6 +189,7 @@ public sealed partial class McpAuthenticator : IDisposable
         }
 
         LogAuthFailed(_logger, address, reason, keyId ?? "-", http.Request.Path.Value ?? "/");
+        McpMetrics.RecordRefusal(reason);
         return new AuthFailure(status, reason, message, keyId);
     }
 

@@ -95,7 +95,7 @@ internal sealed partial class StreamableHttpHandler
         };
         if (response.StatusCode == StatusCodes.Status429TooManyRequests)
         {
-            response.Headers.RetryAfter = "1";
+            response.Headers.RetryAfter = HttpErrors.RetryAfter(result.Error);
         }
         else if (result.Error is { Code: McpErrorCode.AuthenticationFailed } denied)
         {

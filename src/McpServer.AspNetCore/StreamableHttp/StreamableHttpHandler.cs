@@ -20,6 +20,7 @@ internal sealed partial class StreamableHttpHandler(
     IOptions<McpHttpOptions> httpOptions,
     SseKeepAlive keepAlive,
     McpAuthenticator auth,
+    McpServer.AspNetCore.Limits.ClientRateLimiter rateLimiter,
     IServiceProvider services,
     ILogger<StreamableHttpHandler> logger)
 {
@@ -42,6 +43,12 @@ internal sealed partial class StreamableHttpHandler(
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
             await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
+            return;
+        }
+
+        if ((_options.RequestsPerMinutePerClient > 0 || rateLimiter.Enabled) && OverRate(http, access) is { } wait)
+        {
+            await RefuseOverRateAsync(http, access, wait).ConfigureAwait(false);
             return;
         }
 
@@ -185,7 +192,7 @@ internal sealed partial class StreamableHttpHandler(
         response.StatusCode = HttpErrors.IsRetryLater(result.Error) ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
         if (response.StatusCode == StatusCodes.Status429TooManyRequests)
         {
-            response.Headers.RetryAfter = "1";
+            response.Headers.RetryAfter = HttpErrors.RetryAfter(result.Error);
         }
         else if (result.Error is { Code: McpErrorCode.AuthenticationFailed } denied)
         {
@@ -431,6 +438,25 @@ internal sealed partial class StreamableHttpHandler(
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
+    // limits.requestsPerMinutePerClient: per API key, or per client address without one.
+    private TimeSpan? OverRate(HttpContext http, ClientAccess? access)
+    {
+        rateLimiter.Configure(_options.RequestsPerMinutePerClient);
+        // Key ids (12 hex digits) and addresses (with dots or colons) never collide.
+        return rateLimiter.TryAcquire(access?.Principal ?? http.Connection.RemoteIpAddress?.ToString() ?? "-");
+    }
+
+    private Task RefuseOverRateAsync(HttpContext http, ClientAccess? access, TimeSpan wait)
+    {
+        var perMinute = rateLimiter.PerMinute;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        var who = access is not null ? "key " + access.Principal : http.Connection.RemoteIpAddress?.ToString() ?? "-";
+        LogRateLimited(logger, who, perMinute);
+        McpMetrics.RecordRefusal("rate_limited");
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return HttpErrors.WriteAsync(http, StatusCodes.Status429TooManyRequests, null, new RpcError(McpErrorCode.ServerError, $"Too many requests from {who}: the limit is {perMinute} a minute (limits.requestsPerMinutePerClient). Retry in {seconds} s.", "rate_limited"));
+    }
+
     // Error 1002 from the dispatcher (a scope the credentials lack): 403 with the scope to ask for.
     private void SetForbidden(HttpResponse response, RpcError denied)
     {
@@ -520,6 +546,9 @@ internal sealed partial class StreamableHttpHandler(
 
     [LoggerMessage(303, LogLevel.Debug, "Session {SessionId}: SSE stream {StreamId} closed.", EventName = "STREAM_CLOSED")]
     private static partial void LogStreamClosed(ILogger logger, string sessionId, int streamId);
+
+    [LoggerMessage(305, LogLevel.Information, "A request from {Client} was refused at limits.requestsPerMinutePerClient ({PerMinute} a minute): answered 429 rate_limited.", EventName = "LIMIT_REACHED")]
+    private static partial void LogRateLimited(ILogger logger, string client, int perMinute);
 
     [LoggerMessage(304, LogLevel.Debug, "Session {SessionId}: the client left before its response was written.", EventName = "CLIENT_GONE")]
     private static partial void LogClientGone(ILogger logger, string sessionId);

@@ -44,6 +44,54 @@ public sealed class ToolDefinition
     /// <summary>Calls running now (counted only while a per-tool limit is set).</summary>
     internal int Running;
 
+    private ToolRate? _rate;
+
+    /// <summary>Takes one call from the tool's allowance of <paramref name="perMinute"/> calls a minute; when there is none, how long to wait.</summary>
+    internal TimeSpan? TryTakeCall(int perMinute)
+    {
+        var rate = Volatile.Read(ref _rate);
+        if (rate is null || rate.PerMinute != perMinute)
+        {
+            var created = new ToolRate(perMinute);
+            var seen = Interlocked.CompareExchange(ref _rate, created, rate);
+            if (ReferenceEquals(seen, rate))
+            {
+                rate?.Limiter.Dispose();
+                rate = created;
+            }
+            else
+            {
+                created.Limiter.Dispose();
+                rate = seen!;
+            }
+        }
+
+        try
+        {
+            using var lease = rate.Limiter.AttemptAcquire();
+            return lease.IsAcquired ? null : lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromSeconds(1);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The limit changed at this moment: the call goes through rather than fail.
+            return null;
+        }
+    }
+
+    private sealed class ToolRate(int perMinute)
+    {
+        public int PerMinute { get; } = perMinute;
+
+        public System.Threading.RateLimiting.TokenBucketRateLimiter Limiter { get; } = new(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMinute / perMinute)),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
     /// <summary>The arguments the client must repeat in <c>Mcp-Param-*</c> headers (2026-07-28, HTTP).</summary>
     public IReadOnlyList<HeaderParameter> HeaderParameters { get; }
 

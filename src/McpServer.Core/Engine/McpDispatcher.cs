@@ -448,6 +448,16 @@ public sealed partial class McpDispatcher
             PrepareInputs(ctx, name, args.Raw, Slice(ctx.Params, inputsRange), Slice(ctx.Params, stateRange));
         }
 
+        if (Options.ToolCallsPerMinute is > 0 and var perMinute && tool.TryTakeCall(perMinute) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            LogLimitReached(_logger, ctx.Session.Id, "limits.toolCallsPerMinute", $"tool {name} was called {perMinute} time(s) in the last minute");
+            throw new McpProtocolException(McpErrorCode.ServerError, $"Tool '{name}' was called more than {perMinute} time(s) a minute, its limit (limits.toolCallsPerMinute); retry in {seconds} s.", "tool_rate_limited")
+            {
+                ErrorData = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["retryAfterSeconds"] = seconds.ToString(CultureInfo.InvariantCulture) }, McpJsonContext.Default.DictionaryStringString),
+            };
+        }
+
         var timeout = Options.ToolTimeout;
         var perTool = Options.MaxConcurrentCallsPerTool;
         if (perTool > 0 && Interlocked.Increment(ref tool.Running) > perTool)

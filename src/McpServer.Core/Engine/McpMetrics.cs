@@ -21,6 +21,15 @@ public static class McpMetrics
     /// <summary>Requests answered with an error, tagged <c>error.type</c> (the error's reason word).</summary>
     public static readonly Counter<long> Errors = Meter.CreateCounter<long>("mcp.server.request.errors", "{error}", "MCP requests answered with a JSON-RPC error.");
 
+    /// <summary>Counts a request refused before dispatch (authentication, rate limit) under its reason.</summary>
+    public static void RecordRefusal(string reason)
+    {
+        if (Errors.Enabled)
+        {
+            Errors.Add(1, new KeyValuePair<string, object?>("error.type", reason));
+        }
+    }
+
     internal static void RecordRequest(string method, TimeSpan elapsed, RpcError? error)
     {
         if (RequestDuration.Enabled)

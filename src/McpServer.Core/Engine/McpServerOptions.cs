@@ -48,6 +48,11 @@ public sealed class McpServerOptions
     /// <value>The default is 0: no limit.</value></summary>
     public int MaxConcurrentCallsPerTool { get; set; }
 
+    /// <summary>Gets or sets how many times a minute each tool may be called (across clients); more are refused
+    /// with -32000 <c>tool_rate_limited</c> (HTTP 429 with <c>Retry-After</c>).
+    /// <value>The default is 0: no limit.</value></summary>
+    public int ToolCallsPerMinute { get; set; }
+
     /// <summary>Gets or sets how long a request may take before it is logged as <c>SLOW_REQUEST</c> (with method, tool and duration).
     /// <value>The default is 1 second; <see cref="TimeSpan.Zero"/> turns the event off.</value></summary>
     public TimeSpan SlowRequestThreshold { get; set; } = EngineConstants.DefaultSlowRequestThreshold;

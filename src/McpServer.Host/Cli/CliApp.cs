@@ -77,6 +77,23 @@ public static class CliApp
             HelpName = "PATH",
         };
 
+        private readonly Option<string> _tlsCert = new("--tls-cert")
+        {
+            Description = "PEM certificate file (with its chain) to serve HTTPS; needs --tls-key. The files are watched: a renewed certificate applies to new connections without restart. Env: MCP_SERVER_TLS_CERT.",
+            HelpName = "PATH",
+        };
+
+        private readonly Option<string> _tlsKey = new("--tls-key")
+        {
+            Description = "PEM private key file of --tls-cert. Env: MCP_SERVER_TLS_KEY.",
+            HelpName = "PATH",
+        };
+
+        private readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
+        {
+            Description = "Serve on an address other machines can reach (--host 0.0.0.0, ::, a LAN address) without API keys, e.g. behind a proxy that authenticates. Without it such a start is refused (exit 2) until the keys file holds a key; with it every start logs SERVER_EXPOSED. Env: MCP_SERVER_ALLOW_ANONYMOUS=true.",
+        };
+
         private readonly Option<string> _pidFile = new("--pid-file")
         {
             Description = "Write the process id to this file once the server listens; the file is removed when it stops. Env: MCP_SERVER_PID_FILE.",
@@ -104,6 +121,9 @@ public static class CliApp
             command.Options.Add(_config);
             command.Options.Add(_keyRing);
             command.Options.Add(_keysFile);
+            command.Options.Add(_allowAnonymous);
+            command.Options.Add(_tlsCert);
+            command.Options.Add(_tlsKey);
             command.Options.Add(_pidFile);
             command.Options.Add(_logLevel);
             command.Options.Add(_logFormat);
@@ -139,6 +159,22 @@ public static class CliApp
             // On a reload the file changes; flags and environment variables still override it.
             settings = settings with { Rebuild = changed => Build(result, changed, TextWriter.Null, out var rebuilt) is null ? rebuilt : null };
             return await ServerHost.RunAsync(settings, stderr, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A path from the flag or the environment is relative to the working directory; from the file, to the file.
+        private static string? PathSetting(string? flag, string env, ConfigFile? file, string key)
+        {
+            if (!string.IsNullOrEmpty(flag))
+            {
+                return Path.GetFullPath(flag);
+            }
+
+            if (Environment.GetEnvironmentVariable(env) is { Length: > 0 } fromEnv)
+            {
+                return Path.GetFullPath(fromEnv);
+            }
+
+            return file?.GetString(key) is { Length: > 0 } fromFile ? Path.GetFullPath(fromFile, Path.GetDirectoryName(file.Path)!) : null;
         }
 
         private int? Build(ParseResult result, ConfigFile? file, TextWriter stderr, out ServeSettings settings)
@@ -204,6 +240,13 @@ public static class CliApp
                 ConfigFile = file,
                 KeysFile = KeysFileLocation.Resolve(result.GetValue(_keysFile), file, null),
                 AuthFailureLimit = (int)(file?.GetInteger("auth.failureLimitPerMinute") ?? 10),
+                AllowAnonymous = result.GetValue(_allowAnonymous)
+                    || Environment.GetEnvironmentVariable("MCP_SERVER_ALLOW_ANONYMOUS") is "1" or "true" or "TRUE" or "True"
+                    || file?.GetBoolean("auth.allowAnonymous") == true,
+                AllowedHosts = file?.GetStrings("server.allowedHosts"),
+                TlsCertificateFile = PathSetting(result.GetValue(_tlsCert), "MCP_SERVER_TLS_CERT", file, "server.tlsCertificateFile"),
+                TlsKeyFile = PathSetting(result.GetValue(_tlsKey), "MCP_SERVER_TLS_KEY", file, "server.tlsKeyFile"),
+                AllowedOrigins = file?.GetStrings("server.allowedOrigins"),
                 MetricsInterval = TimeSpan.FromSeconds(file?.GetInteger("logging.metricsIntervalSeconds") ?? 60),
                 PidFile = (result.GetValue(_pidFile) ?? Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") ?? file?.GetString("server.pidFile")) is { Length: > 0 } pid
                     ? Path.GetFullPath(pid, file is not null && result.GetValue(_pidFile) is null && Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") is null ? Path.GetDirectoryName(file.Path)! : Environment.CurrentDirectory)

@@ -23,12 +23,27 @@ internal static class StatusCommand
             var path = ConfigFile.Discover(result.GetValue(config), Environment.GetEnvironmentVariable(ConfigKeys.ConfigEnv), Environment.CurrentDirectory);
             var file = path is null ? null : ConfigFile.Load(path, [], []);
             var p = result.GetValue(port) ?? (int.TryParse(Environment.GetEnvironmentVariable("MCP_SERVER_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var e) ? (int?)e : null) ?? (int?)file?.GetInteger("server.port") ?? HostConstants.DefaultPort;
-            var url = new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}/admin/status");
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            // With HTTPS configured the server speaks nothing else; on loopback its certificate need not name 127.0.0.1.
+            var tls = Environment.GetEnvironmentVariable("MCP_SERVER_TLS_CERT") is { Length: > 0 } || file?.GetString("server.tlsCertificateFile") is { Length: > 0 };
+            var url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}/admin/status");
+            using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { Timeout = TimeSpan.FromSeconds(5) };
+            var asked = url;
             string body;
             try
             {
-                using var response = await http.GetAsync(url, ct).ConfigureAwait(false);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await http.GetAsync(url, ct).ConfigureAwait(false);
+                }
+                catch (HttpRequestException) when (!tls)
+                {
+                    // Not told about HTTPS (a --tls-cert flag of the server is not in the configuration): try it.
+                    url = new Uri($"https://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}/admin/status");
+                    response = await http.GetAsync(url, ct).ConfigureAwait(false);
+                }
+
+                using var answered = response;
                 body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
@@ -38,7 +53,7 @@ internal static class StatusCommand
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                await Console.Error.WriteLineAsync($"mcp-server: no server answers at {url} ({ex.Message}). Is it running, on that port? Run mcp-server doctor --port {p}.").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"mcp-server: no server answers at {asked} ({ex.Message}). Is it running, on that port? Run mcp-server doctor --port {p}.").ConfigureAwait(false);
                 return 1;
             }
 

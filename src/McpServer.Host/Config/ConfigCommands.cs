@@ -142,6 +142,8 @@ internal static class ConfigCommands
             SseReplayBufferEvents = Int("limits.sseReplayBufferEvents", d.SseReplayBufferEvents),
             SseKeepAlive = Seconds("limits.sseKeepAliveSeconds", d.SseKeepAlive),
             MaxConcurrentCallsPerTool = Int("limits.maxConcurrentCallsPerTool", d.MaxConcurrentCallsPerTool),
+            RequestsPerMinutePerClient = Int("limits.requestsPerMinutePerClient", d.RequestsPerMinutePerClient),
+            ToolCallsPerMinute = Int("limits.toolCallsPerMinute", d.ToolCallsPerMinute),
             ToolTimeout = Seconds("limits.toolTimeoutSeconds", d.ToolTimeout),
             ClientRequestTimeout = Seconds("limits.clientRequestTimeoutSeconds", d.ClientRequestTimeout),
             RequestStateLifetime = Seconds("limits.requestStateLifetimeSeconds", d.RequestStateLifetime),

@@ -15,7 +15,7 @@ internal sealed partial class ConfigReloader : IDisposable
     public static readonly IReadOnlySet<string> RestartKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
-        "auth.keysFile", "auth.failureLimitPerMinute",
+        "auth.keysFile", "auth.failureLimitPerMinute", "server.tlsCertificateFile", "server.tlsKeyFile",
     };
 
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);

@@ -406,6 +406,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"http://[^\s/]+/mcp")]
+    [GeneratedRegex(@"https?://[^\s/]+/mcp")]
     private static partial Regex UrlPattern();
 }

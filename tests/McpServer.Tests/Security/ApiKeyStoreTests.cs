@@ -135,6 +135,31 @@ public sealed class ApiKeyStoreTests : IDisposable
     }
 
     [Fact]
+    public void Check_SameHeaderStringAgain_StillSeesExpiryAndRevocation()
+    {
+        var content = new ApiKeyFileContent();
+        var key = AddKey(content, "ci", s_start.AddMinutes(10));
+        ApiKeyFile.Write(KeysPath, content);
+        using var store = Open();
+        var header = "Bearer " + key;
+
+        Assert.Equal(ApiKeyCheck.Valid, store.Check(header, header.AsSpan(7)).Outcome);
+        Assert.Equal(ApiKeyCheck.Valid, store.Check(header, header.AsSpan(7)).Outcome);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(ApiKeyCheck.Expired, store.Check(header, header.AsSpan(7)).Outcome);
+
+        content.Keys[0].Expires = null;
+        content.Keys[0].Revoked = s_start;
+        ApiKeyFile.Write(KeysPath, content);
+        store.Refresh();
+        Assert.Equal(ApiKeyCheck.Revoked, store.Check(header, header.AsSpan(7)).Outcome);
+
+        // Another key in the same kind of header: the cache is by string identity, never by content.
+        var other = "Bearer " + key[..^1] + (key[^1] == 'A' ? 'B' : 'A');
+        Assert.Equal(ApiKeyCheck.Invalid, store.Check(other, other.AsSpan(7)).Outcome);
+    }
+
+    [Fact]
     public void Refresh_BrokenFile_KeepsTheKeysReadBefore()
     {
         var content = new ApiKeyFileContent();
@@ -146,6 +171,22 @@ public sealed class ApiKeyStoreTests : IDisposable
         store.Refresh();
 
         Assert.True(store.Enabled);
+        Assert.Equal(ApiKeyCheck.Valid, store.Check(key).Outcome);
+    }
+
+    [Fact]
+    public void UnreadableFileAtStart_RefusesEveryKey_UntilItCanBeRead()
+    {
+        var content = new ApiKeyFileContent();
+        var key = AddKey(content, "ci");
+        File.WriteAllText(KeysPath, "{ not json");
+        using var store = Open();
+
+        Assert.True(store.Enabled);
+        Assert.Equal(ApiKeyCheck.Invalid, store.Check(key).Outcome);
+
+        ApiKeyFile.Write(KeysPath, content);
+        store.Refresh();
         Assert.Equal(ApiKeyCheck.Valid, store.Check(key).Outcome);
     }
 

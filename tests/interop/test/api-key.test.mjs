@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { serverBin, startHttpServer, textOf, withTimeout } from '../lib/helpers.mjs';
+import { serverBin, startHttpServer, textOf, waitFor, withTimeout } from '../lib/helpers.mjs';
 
 const run = promisify(execFile);
 const TEST_TIMEOUT = { timeout: 30_000 };
@@ -64,7 +64,8 @@ describe('API keys over streamable-http', () => {
       return true;
     });
     await client.close().catch(() => {});
-    assert.match(String(server.log), /ERROR_AUTH .*missing_credentials/);
+    // The server logs asynchronously: wait for the line rather than expect it at once.
+    await waitFor(() => /ERROR_AUTH .*missing_credentials/.test(String(server.log)), 10_000, 'ERROR_AUTH missing_credentials in the server log');
     assert.ok(!String(server.log).includes(key.slice(18)), 'the secret never appears in the server log');
   });
 });
