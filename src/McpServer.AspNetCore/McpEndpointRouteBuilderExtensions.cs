@@ -34,6 +34,12 @@ public static class McpEndpointRouteBuilderExtensions
             ReleaseStreams(sessions);
         });
 
+        var auth = services.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>();
+        if (services.GetRequiredService<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>().Value.OAuthEnabled)
+        {
+            endpoints.MapGet(McpServer.AspNetCore.Security.McpAuthenticator.ResourceMetadataPath, auth.WriteResourceMetadataAsync);
+        }
+
         var group = endpoints.MapGroup(pattern);
         group.MapPost(string.Empty, streamable.HandlePostAsync);
         group.MapGet(string.Empty, streamable.HandleGetAsync);

@@ -51,6 +51,18 @@ public sealed record ServeSettings
     /// <summary>The PEM private key file of <see cref="TlsCertificateFile"/>.</summary>
     public string? TlsKeyFile { get; init; }
 
+    /// <summary>The OAuth authorization server whose access tokens are accepted; <see langword="null"/>: none.</summary>
+    public string? OAuthIssuer { get; init; }
+
+    /// <summary>This server's resource URL, the audience of accepted tokens.</summary>
+    public string? OAuthAudience { get; init; }
+
+    /// <summary>The authorization server's metadata URL, when not the issuer's OpenID configuration.</summary>
+    public string? OAuthMetadataAddress { get; init; }
+
+    /// <summary>Whether the issuer's metadata must come over HTTPS.</summary>
+    public bool OAuthRequireHttpsMetadata { get; init; } = true;
+
     /// <summary>Whether to serve beyond loopback without API keys.</summary>
     public bool AllowAnonymous { get; init; }
 

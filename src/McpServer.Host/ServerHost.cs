@@ -88,6 +88,10 @@ public static partial class ServerHost
             {
                 o.KeysFile = settings.KeysFile;
                 o.FailureLimit = settings.AuthFailureLimit;
+                o.OAuthIssuer = settings.OAuthIssuer;
+                o.OAuthAudience = settings.OAuthAudience;
+                o.OAuthMetadataAddress = settings.OAuthMetadataAddress;
+                o.OAuthRequireHttpsMetadata = settings.OAuthRequireHttpsMetadata;
             })
             .WithCatalog((sp, catalog) =>
             {
@@ -133,7 +137,13 @@ public static partial class ServerHost
         }
 
         var loopback = IPAddress.IsLoopback(address);
-        if (!loopback && !settings.AllowAnonymous && CountKeys(settings.KeysFile) == 0)
+        if ((settings.OAuthIssuer is null) != (settings.OAuthAudience is null))
+        {
+            stderr.WriteLine("mcp-server: OAuth needs both auth.oauthIssuer (the authorization server) and auth.oauthAudience (this server's resource URL, e.g. https://mcp.example.com/mcp); only one is set.");
+            return HostConstants.ExitUsage;
+        }
+
+        if (!loopback && !settings.AllowAnonymous && settings.OAuthIssuer is null && CountKeys(settings.KeysFile) == 0)
         {
             stderr.WriteLine($"mcp-server: refusing to serve {settings.Host}:{settings.Port} without authentication: any machine that reaches it could call its tools. "
                 + $"Create an API key first (mcp-server keys create --name NAME{(settings.KeysFile is null ? string.Empty : " --keys-file " + settings.KeysFile)}) and give it to the clients, "
@@ -409,7 +419,7 @@ public static partial class ServerHost
                 return $"server.host '{next.Host}' is not an IP address or 'localhost'";
             }
 
-            if (!IPAddress.IsLoopback(address) && !next.AllowAnonymous && CountKeys(next.KeysFile) == 0)
+            if (!IPAddress.IsLoopback(address) && !next.AllowAnonymous && next.OAuthIssuer is null && CountKeys(next.KeysFile) == 0)
             {
                 return $"refusing to serve {next.Host}:{next.Port} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
             }

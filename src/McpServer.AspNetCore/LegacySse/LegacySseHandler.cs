@@ -35,8 +35,17 @@ internal sealed partial class LegacySseHandler(
         ClientAccess? access = null;
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
-            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
-            return;
+            var refused = failure;
+            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
+            {
+                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
+            }
+
+            if (refused is not null)
+            {
+                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
+                return;
+            }
         }
 
         var session = dispatcher.Sessions.TryCreate("sse");
@@ -82,8 +91,17 @@ internal sealed partial class LegacySseHandler(
         ClientAccess? access = null;
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
-            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
-            return;
+            var refused = failure;
+            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
+            {
+                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
+            }
+
+            if (refused is not null)
+            {
+                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
+                return;
+            }
         }
 
         var id = http.Request.Query["sessionId"].ToString();

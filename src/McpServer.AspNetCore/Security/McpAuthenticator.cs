@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using McpServer.Engine;
 using McpServer.Protocol;
 using McpServer.Sessions;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -25,6 +26,29 @@ public sealed class McpAuthOptions
     /// <summary>Gets or sets the window of <see cref="FailureLimit"/>.
     /// <value>The default is one minute.</value></summary>
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets the OAuth 2.1 authorization server whose access tokens (JWT) are accepted;
+    /// <see langword="null"/> for none. Tokens must be signed with a key of its JWKS (found through its
+    /// metadata), name it as issuer, name <see cref="OAuthAudience"/> as audience, and be unexpired.
+    /// <value>The default is <see langword="null"/>.</value></summary>
+    public string? OAuthIssuer { get; set; }
+
+    /// <summary>Gets or sets this server's resource URL, the audience tokens must be for (RFC 8707), e.g.
+    /// <c>https://mcp.example.com/mcp</c>; also the <c>resource</c> of the protected resource metadata.
+    /// <value>The default is <see langword="null"/>.</value></summary>
+    public string? OAuthAudience { get; set; }
+
+    /// <summary>Gets or sets the authorization server's metadata URL; <see langword="null"/>: the issuer's
+    /// <c>/.well-known/openid-configuration</c>.
+    /// <value>The default is <see langword="null"/>.</value></summary>
+    public string? OAuthMetadataAddress { get; set; }
+
+    /// <summary>Gets or sets whether the issuer's metadata and keys must come over HTTPS.
+    /// <value>The default is <see langword="true"/>.</value></summary>
+    public bool OAuthRequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Gets a value indicating whether OAuth access tokens are accepted.</summary>
+    public bool OAuthEnabled => OAuthIssuer is not null && OAuthAudience is not null;
 
     /// <summary>Gets or sets the realm in <c>WWW-Authenticate</c>.
     /// <value>The default is <c>mcp-server</c>.</value></summary>
@@ -77,7 +101,13 @@ public sealed partial class McpAuthenticator : IDisposable
     }
 
     /// <summary>Gets a value indicating whether requests must authenticate.</summary>
-    public bool Enabled => _keys is { Enabled: true };
+    public bool Enabled => _options.OAuthEnabled || _keys is { Enabled: true };
+
+    /// <summary>The authentication scheme that validates OAuth access tokens.</summary>
+    public const string OAuthScheme = "McpOAuth";
+
+    /// <summary>The path of the OAuth protected resource metadata (RFC 9728).</summary>
+    public const string ResourceMetadataPath = "/.well-known/oauth-protected-resource";
 
     /// <summary>Gets the key store, when API keys are configured.</summary>
     public ApiKeyStore? Keys => _keys;
@@ -90,7 +120,8 @@ public sealed partial class McpAuthenticator : IDisposable
     public AuthFailure? Authenticate(HttpContext http, out ClientAccess? access)
     {
         access = null;
-        if (_keys is not { Enabled: true } keys)
+        var keys = _keys is { Enabled: true } k ? k : null;
+        if (keys is null && !_options.OAuthEnabled)
         {
             return null;
         }
@@ -98,8 +129,20 @@ public sealed partial class McpAuthenticator : IDisposable
         var presented = Credentials(http.Request.Headers, out var source);
         if (presented.IsEmpty)
         {
-            return Fail(http, StatusCodes.Status401Unauthorized, "missing_credentials", null,
-                $"This server requires an API key: send it as 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'. The operator creates keys with 'mcp-server keys create --name NAME'.");
+            return Fail(http, StatusCodes.Status401Unauthorized, "missing_credentials", null, _options.OAuthEnabled
+                ? $"This server requires an OAuth access token from {_options.OAuthIssuer} ('Authorization: Bearer TOKEN'; see {ResourceMetadataPath}){(keys is null ? string.Empty : $" or an API key ('Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY')")}."
+                : $"This server requires an API key: send it as 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'. The operator creates keys with 'mcp-server keys create --name NAME'.");
+        }
+
+        if (_options.OAuthEnabled && !presented.StartsWith(ApiKeyFormat.Prefix, StringComparison.Ordinal))
+        {
+            // An access token: validated by AuthenticateTokenAsync.
+            return NeedsToken;
+        }
+
+        if (keys is null)
+        {
+            return Fail(http, StatusCodes.Status401Unauthorized, "invalid_credentials", null, "This server accepts OAuth access tokens, not API keys.");
         }
 
         var result = keys.Check(source, presented);
@@ -118,6 +161,26 @@ public sealed partial class McpAuthenticator : IDisposable
                 return Fail(http, StatusCodes.Status401Unauthorized, "invalid_credentials", result.KeyId,
                     "The API key is not valid for this server. Check that it was copied whole (keys start with mcpk_ and are 61 characters long), or ask the operator for a new one.");
         }
+    }
+
+    /// <summary>What <see cref="Authenticate"/> returns for an OAuth access token: call <see cref="AuthenticateTokenAsync"/>.</summary>
+    public static readonly AuthFailure NeedsToken = new(0, "token", string.Empty, null);
+
+    /// <summary>Validates an OAuth access token (signature, issuer, audience, expiry) and maps its scopes.</summary>
+    public async Task<(AuthFailure? Failure, ClientAccess? Access)> AuthenticateTokenAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(OAuthScheme).ConfigureAwait(false);
+        if (result.Succeeded && result.Principal is { } principal)
+        {
+            var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value ?? "token";
+            var scopes = principal.FindAll("scope").Concat(principal.FindAll("scp"))
+                .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            return (null, new ClientAccess("token:" + subject, scopes));
+        }
+
+        return result.Failure is Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException
+            ? (Fail(http, StatusCodes.Status401Unauthorized, "expired_credentials", null, $"The access token has expired. Get a new one from {_options.OAuthIssuer}."), null)
+            : (Fail(http, StatusCodes.Status401Unauthorized, "invalid_credentials", null, $"The access token is not valid for this server: it must be signed by {_options.OAuthIssuer}, issued for {_options.OAuthAudience}, and unexpired."), null);
     }
 
     /// <summary>Answers a failed authentication: the status, <c>WWW-Authenticate</c> and a JSON-RPC error 1002.</summary>
@@ -141,6 +204,12 @@ public sealed partial class McpAuthenticator : IDisposable
     public string Challenge(string reason, string message, string? scope)
     {
         var realm = $"Bearer realm=\"{_options.Realm}\"";
+        if (_options.OAuthEnabled && ResourceMetadataUrl() is { } metadata)
+        {
+            // MCP authorization: the client finds the authorization server through this document.
+            realm += $", resource_metadata=\"{metadata}\"";
+        }
+
         return reason switch
         {
             // No credentials: the challenge names the scheme only (RFC 6750 section 3.1).
@@ -148,6 +217,39 @@ public sealed partial class McpAuthenticator : IDisposable
             "insufficient_scope" => $"{realm}, error=\"insufficient_scope\", error_description=\"{Quote(message)}\"" + (scope is null ? string.Empty : $", scope=\"{Quote(scope)}\""),
             _ => $"{realm}, error=\"invalid_token\", error_description=\"{Quote(message)}\"",
         };
+    }
+
+    /// <summary>The protected resource metadata URL, on the origin of the configured audience.</summary>
+    public string? ResourceMetadataUrl() =>
+        Uri.TryCreate(_options.OAuthAudience, UriKind.Absolute, out var resource) ? new Uri(resource, ResourceMetadataPath).ToString() : null;
+
+    /// <summary>Writes the protected resource metadata (RFC 9728).</summary>
+    public Task WriteResourceMetadataAsync(HttpContext http)
+    {
+        http.Response.ContentType = "application/json";
+        using var buffer = new McpServer.Engine.PooledBufferWriter(512);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("resource", _options.OAuthAudience);
+            w.WriteStartArray("authorization_servers");
+            w.WriteStringValue(_options.OAuthIssuer);
+            w.WriteEndArray();
+            w.WriteStartArray("scopes_supported");
+            foreach (var scope in new[] { ClientAccess.ToolsCall, ClientAccess.ResourcesRead, ClientAccess.PromptsGet, ClientAccess.Admin })
+            {
+                w.WriteStringValue(scope);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("bearer_methods_supported");
+            w.WriteStringValue("header");
+            w.WriteEndArray();
+            w.WriteString("resource_name", _options.Realm);
+            w.WriteEndObject();
+        }
+
+        return http.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
     }
 
     /// <summary>Stops the failure windows and the keys file watch.</summary>

@@ -42,8 +42,17 @@ internal sealed partial class StreamableHttpHandler(
         ClientAccess? access = null;
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
-            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
-            return;
+            var refused = failure;
+            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
+            {
+                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
+            }
+
+            if (refused is not null)
+            {
+                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
+                return;
+            }
         }
 
         if ((_options.RequestsPerMinutePerClient > 0 || rateLimiter.Enabled) && OverRate(http, access) is { } wait)
@@ -326,8 +335,17 @@ internal sealed partial class StreamableHttpHandler(
         ClientAccess? access = null;
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
-            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
-            return;
+            var refused = failure;
+            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
+            {
+                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
+            }
+
+            if (refused is not null)
+            {
+                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (!http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -419,8 +437,17 @@ internal sealed partial class StreamableHttpHandler(
         ClientAccess? access = null;
         if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
         {
-            await auth.WriteFailureAsync(http, failure).ConfigureAwait(false);
-            return;
+            var refused = failure;
+            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
+            {
+                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
+            }
+
+            if (refused is not null)
+            {
+                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (!TryFindSession(http, access, out var session))

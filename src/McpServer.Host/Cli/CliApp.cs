@@ -244,6 +244,10 @@ public static class CliApp
                     || Environment.GetEnvironmentVariable("MCP_SERVER_ALLOW_ANONYMOUS") is "1" or "true" or "TRUE" or "True"
                     || file?.GetBoolean("auth.allowAnonymous") == true,
                 AllowedHosts = file?.GetStrings("server.allowedHosts"),
+                OAuthIssuer = Environment.GetEnvironmentVariable("MCP_SERVER_OAUTH_ISSUER") is { Length: > 0 } issuer ? issuer : file?.GetString("auth.oauthIssuer"),
+                OAuthAudience = Environment.GetEnvironmentVariable("MCP_SERVER_OAUTH_AUDIENCE") is { Length: > 0 } audience ? audience : file?.GetString("auth.oauthAudience"),
+                OAuthMetadataAddress = Environment.GetEnvironmentVariable("MCP_SERVER_OAUTH_METADATA") is { Length: > 0 } metadata ? metadata : file?.GetString("auth.oauthMetadataAddress"),
+                OAuthRequireHttpsMetadata = file?.GetBoolean("auth.oauthRequireHttpsMetadata") ?? true,
                 TlsCertificateFile = PathSetting(result.GetValue(_tlsCert), "MCP_SERVER_TLS_CERT", file, "server.tlsCertificateFile"),
                 TlsKeyFile = PathSetting(result.GetValue(_tlsKey), "MCP_SERVER_TLS_KEY", file, "server.tlsKeyFile"),
                 AllowedOrigins = file?.GetStrings("server.allowedOrigins"),

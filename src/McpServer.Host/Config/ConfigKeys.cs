@@ -69,6 +69,10 @@ internal static class ConfigKeys
         new("limits.pageSize", ConfigType.Integer, 100L, "Items per page of tools/list, resources/list, resources/templates/list and prompts/list.") { Min = 1, Max = 10_000 },
         new("auth.keysFile", ConfigType.String, null, "API keys file (created by 'mcp-server keys create'). As soon as it holds a key, every HTTP request must present one. Default: mcp-server.keys.json beside the configuration file, or in the working directory without one.") { Env = "MCP_SERVER_KEYS_FILE", Flag = "--keys-file" },
         new("auth.allowAnonymous", ConfigType.Boolean, false, "Serve on an address other machines can reach without API keys (when a proxy in front authenticates). Without it, such a start is refused with exit code 2; with it, every start logs SERVER_EXPOSED.") { Env = "MCP_SERVER_ALLOW_ANONYMOUS", Flag = "--allow-anonymous" },
+        new("auth.oauthIssuer", ConfigType.String, null, "OAuth 2.1 authorization server whose JWT access tokens are accepted (with auth.oauthAudience): signature from its JWKS, found through its metadata; the token's scope claim maps to the key scopes. Serves /.well-known/oauth-protected-resource.") { Env = "MCP_SERVER_OAUTH_ISSUER" },
+        new("auth.oauthAudience", ConfigType.String, null, "This server's resource URL as clients reach it (e.g. https://mcp.example.com/mcp): the audience tokens must carry.") { Env = "MCP_SERVER_OAUTH_AUDIENCE" },
+        new("auth.oauthMetadataAddress", ConfigType.String, null, "The authorization server's metadata URL. Default: the issuer's /.well-known/openid-configuration.") { Env = "MCP_SERVER_OAUTH_METADATA" },
+        new("auth.oauthRequireHttpsMetadata", ConfigType.Boolean, true, "Fetch the authorization server's metadata and keys over HTTPS only; false only for a test issuer on this machine."),
         new("auth.failureLimitPerMinute", ConfigType.Integer, 10L, "Failed authentications one client address may make per minute; more are answered 429 too_many_auth_failures until the minute passes. 0 turns this off.") { Min = 0, Max = 1_000_000 },
     ];
 

@@ -16,6 +16,7 @@ internal sealed partial class ConfigReloader : IDisposable
     {
         "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
         "auth.keysFile", "auth.failureLimitPerMinute", "server.tlsCertificateFile", "server.tlsKeyFile",
+        "auth.oauthIssuer", "auth.oauthAudience", "auth.oauthMetadataAddress", "auth.oauthRequireHttpsMetadata",
     };
 
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);
