@@ -63,21 +63,6 @@ public static class McpServerServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<McpDispatcher>>());
         });
         services.TryAddSingleton(sp => new SseKeepAlive(sp.GetRequiredService<IOptions<McpHttpOptions>>().Value, sp.GetRequiredService<SessionManager>()));
-        // OAuth access tokens, when an issuer is configured: JwtBearer validates them (keys from the issuer's JWKS).
-        services.AddAuthentication().AddJwtBearer(McpServer.AspNetCore.Security.McpAuthenticator.OAuthScheme, _ => { });
-        services.AddOptions<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>(McpServer.AspNetCore.Security.McpAuthenticator.OAuthScheme)
-            .Configure<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>((jwt, auth) =>
-            {
-                var o = auth.Value;
-                jwt.Authority = o.OAuthIssuer;
-                jwt.Audience = o.OAuthAudience;
-                jwt.MetadataAddress = o.OAuthMetadataAddress ?? (o.OAuthIssuer is null ? string.Empty : o.OAuthIssuer.TrimEnd('/') + "/.well-known/openid-configuration");
-                jwt.RequireHttpsMetadata = o.OAuthRequireHttpsMetadata;
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters.ValidIssuer = o.OAuthIssuer;
-                jwt.TokenValidationParameters.ValidAudience = o.OAuthAudience;
-                jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
-            });
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>().Value;
@@ -103,6 +88,34 @@ public static class McpServerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Accepts OAuth 2.1 access tokens: registers ASP.NET Core's JwtBearer handler (scheme
+    /// <c>McpOAuth</c>), configured from <see cref="McpServer.AspNetCore.Security.McpAuthOptions.OAuthIssuer"/>
+    /// and <see cref="McpServer.AspNetCore.Security.McpAuthOptions.OAuthAudience"/>. Only when tokens are wanted:
+    /// a registered authentication scheme brings the authentication middleware to every request of the application.
+    /// </summary>
+    public static IMcpServerBuilder WithOAuth(this IMcpServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        // OAuth access tokens, when an issuer is configured: JwtBearer validates them (keys from the issuer's JWKS).
+        services.AddAuthentication().AddJwtBearer(McpServer.AspNetCore.Security.McpAuthenticator.OAuthScheme, _ => { });
+        services.AddOptions<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>(McpServer.AspNetCore.Security.McpAuthenticator.OAuthScheme)
+            .Configure<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>((jwt, auth) =>
+            {
+                var o = auth.Value;
+                jwt.Authority = o.OAuthIssuer;
+                jwt.Audience = o.OAuthAudience;
+                jwt.MetadataAddress = o.OAuthMetadataAddress ?? (o.OAuthIssuer is null ? string.Empty : o.OAuthIssuer.TrimEnd('/') + "/.well-known/openid-configuration");
+                jwt.RequireHttpsMetadata = o.OAuthRequireHttpsMetadata;
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters.ValidIssuer = o.OAuthIssuer;
+                jwt.TokenValidationParameters.ValidAudience = o.OAuthAudience;
+                jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            });
         return builder;
     }
 

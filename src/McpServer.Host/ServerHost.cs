@@ -76,7 +76,7 @@ public static partial class ServerHost
         }
 
         var limits = settings.Limits;
-        services.AddMcpServer(o => ApplyLimits(limits, o, null, null))
+        var mcp = services.AddMcpServer(o => ApplyLimits(limits, o, null, null))
             .WithSessions(o => ApplyLimits(limits, null, o, null))
             .WithHttpTransport(o =>
             {
@@ -101,6 +101,12 @@ public static partial class ServerHost
                     BuiltInCatalogs.TryAdd(name, catalog, time);
                 }
             });
+        if (settings.OAuthIssuer is not null)
+        {
+            // The token scheme is not the default one: only requests carrying a token pay for it.
+            AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+            mcp.WithOAuth();
+        }
     }
 
     private static async Task<int> RunStdioAsync(ServeSettings settings, CancellationToken cancellationToken)

@@ -79,14 +79,7 @@ public sealed class ClientRateLimiter : IDisposable
 
     private void Sweep() => Volatile.Read(ref _limits)?.Sweep();
 
-    internal static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
-    {
-        TokenLimit = perMinute,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMinute / perMinute)),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+    internal static TokenBucketRateLimiterOptions Bucket(int perMinute) => McpServer.Engine.RateBucket.Options(perMinute);
 
     private sealed class Limits(int perMinute) : IDisposable
     {

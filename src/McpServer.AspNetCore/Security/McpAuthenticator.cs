@@ -29,7 +29,8 @@ public sealed class McpAuthOptions
 
     /// <summary>Gets or sets the OAuth 2.1 authorization server whose access tokens (JWT) are accepted;
     /// <see langword="null"/> for none. Tokens must be signed with a key of its JWKS (found through its
-    /// metadata), name it as issuer, name <see cref="OAuthAudience"/> as audience, and be unexpired.
+    /// metadata), name it as issuer, name <see cref="OAuthAudience"/> as audience, and be unexpired. An
+    /// application that sets it also calls <c>WithOAuth()</c> on the server builder.
     /// <value>The default is <see langword="null"/>.</value></summary>
     public string? OAuthIssuer { get; set; }
 

@@ -82,14 +82,7 @@ public sealed class ToolDefinition
     {
         public int PerMinute { get; } = perMinute;
 
-        public System.Threading.RateLimiting.TokenBucketRateLimiter Limiter { get; } = new(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-        {
-            TokenLimit = perMinute,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMinute / perMinute)),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        public System.Threading.RateLimiting.TokenBucketRateLimiter Limiter { get; } = new(McpServer.Engine.RateBucket.Options(perMinute));
     }
 
     /// <summary>The arguments the client must repeat in <c>Mcp-Param-*</c> headers (2026-07-28, HTTP).</summary>
