@@ -110,10 +110,12 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         // 4. SIGTERM with calls in flight: they finish, the process exits 0.
         await stop.CancelAsync();
         await caller;
-        var sleeps = Enumerable.Range(0, 3).Select(i => raw.SendAsync(Stateless(raw, 900 + i, "tools/call", "\"name\":\"sleep\",\"arguments\":{\"ms\":1000}", "sleep"))).ToArray();
-        foreach (var id in new[] { 900, 901, 902 })
+        // Ids the caller above never reaches, looked for only after this point: the calls must really be in flight.
+        var sent = server.LineCount;
+        var sleeps = Enumerable.Range(0, 3).Select(i => raw.SendAsync(Stateless(raw, 1_000_000_000 + i, "tools/call", "\"name\":\"sleep\",\"arguments\":{\"ms\":1000}", "sleep"))).ToArray();
+        foreach (var id in new[] { 1_000_000_000, 1_000_000_001, 1_000_000_002 })
         {
-            await WaitForLineAsync(server, 0, $"Received tools/call (id {id},");
+            await WaitForLineAsync(server, sent, $"Received tools/call (id {id},");
         }
 
         await server.TerminateAsync();
