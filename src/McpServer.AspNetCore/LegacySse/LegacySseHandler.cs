@@ -32,20 +32,10 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
-        ClientAccess? access = null;
-        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        var (allowed, access) = await auth.AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
         {
-            var refused = failure;
-            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
-            {
-                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
-            }
-
-            if (refused is not null)
-            {
-                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
 
         var session = dispatcher.Sessions.TryCreate("sse");
@@ -88,20 +78,10 @@ internal sealed partial class LegacySseHandler(
             return;
         }
 
-        ClientAccess? access = null;
-        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        var (allowed, access) = await auth.AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
         {
-            var refused = failure;
-            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
-            {
-                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
-            }
-
-            if (refused is not null)
-            {
-                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
 
         var id = http.Request.Query["sessionId"].ToString();

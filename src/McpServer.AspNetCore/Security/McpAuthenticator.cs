@@ -164,6 +164,39 @@ public sealed partial class McpAuthenticator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Authenticates a request and answers it when it may not go on: the one call every MCP endpoint
+    /// makes. Synchronous unless the request carries an OAuth access token or is refused.
+    /// </summary>
+    /// <returns>Whether the request may go on, and the client's access (<see langword="null"/> with authentication off).</returns>
+    public ValueTask<(bool Allowed, ClientAccess? Access)> AdmitAsync(HttpContext http)
+    {
+        if (!Enabled)
+        {
+            return new((true, null));
+        }
+
+        var failure = Authenticate(http, out var access);
+        return failure is null ? new((true, access)) : AdmitSlowAsync(http, failure);
+    }
+
+    private async ValueTask<(bool Allowed, ClientAccess? Access)> AdmitSlowAsync(HttpContext http, AuthFailure failure)
+    {
+        if (ReferenceEquals(failure, NeedsToken))
+        {
+            var (refused, access) = await AuthenticateTokenAsync(http).ConfigureAwait(false);
+            if (refused is null)
+            {
+                return (true, access);
+            }
+
+            failure = refused;
+        }
+
+        await WriteFailureAsync(http, failure).ConfigureAwait(false);
+        return (false, null);
+    }
+
     /// <summary>What <see cref="Authenticate"/> returns for an OAuth access token: call <see cref="AuthenticateTokenAsync"/>.</summary>
     public static readonly AuthFailure NeedsToken = new(0, "token", string.Empty, null);
 

@@ -39,20 +39,10 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        ClientAccess? access = null;
-        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        var (allowed, access) = await auth.AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
         {
-            var refused = failure;
-            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
-            {
-                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
-            }
-
-            if (refused is not null)
-            {
-                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
 
         if ((_options.RequestsPerMinutePerClient > 0 || rateLimiter.Enabled) && OverRate(http, access) is { } wait)
@@ -332,20 +322,10 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        ClientAccess? access = null;
-        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        var (allowed, access) = await auth.AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
         {
-            var refused = failure;
-            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
-            {
-                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
-            }
-
-            if (refused is not null)
-            {
-                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
 
         if (!http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -434,20 +414,10 @@ internal sealed partial class StreamableHttpHandler(
             return;
         }
 
-        ClientAccess? access = null;
-        if (auth.Enabled && auth.Authenticate(http, out access) is { } failure)
+        var (allowed, access) = await auth.AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
         {
-            var refused = failure;
-            if (ReferenceEquals(failure, McpAuthenticator.NeedsToken))
-            {
-                (refused, access) = await auth.AuthenticateTokenAsync(http).ConfigureAwait(false);
-            }
-
-            if (refused is not null)
-            {
-                await auth.WriteFailureAsync(http, refused).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
 
         if (!TryFindSession(http, access, out var session))
