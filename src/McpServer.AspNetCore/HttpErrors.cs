@@ -23,10 +23,12 @@ internal static class HttpErrors
         }
 
         response.StatusCode = status;
+        McpMetrics.RecordRefusal(error.Reason ?? "error", error.Code);
         using var buffer = new PooledBufferWriter(256);
         JsonRpcWriter.WriteError(buffer, id, error);
         response.ContentType = "application/json";
         response.ContentLength = buffer.WrittenCount;
+        Metrics.McpHttpMetrics.Sent(buffer.WrittenCount);
         await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
     }
 

@@ -19,9 +19,12 @@ public static class McpServerServiceCollectionExtensions
     public static IMcpServerBuilder AddMcpServer(this IServiceCollection services, Action<McpServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        RequestOrigin.Describe ??= static origin => origin is Microsoft.AspNetCore.Http.ConnectionInfo c
+        RequestOrigin.Describe ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext { Connection: var c }
             ? (c.Id, c.RemoteIpAddress is { } ip ? ip + ":" + c.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")
             : ("-", "-");
+        RequestOrigin.TraceContext ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext { Request.Headers: var h } && h.TraceParent.Count == 1
+            ? (h.TraceParent.ToString(), h.TraceState.Count == 1 ? h.TraceState.ToString() : null)
+            : (null, null);
         services.AddOptions<McpServerOptions>();
         services.AddOptions<SessionOptions>();
         services.AddOptions<McpHttpOptions>();

@@ -34,6 +34,7 @@ internal static class RequestBody
                 var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
                 buffer.CopyTo(array);
                 reader.AdvanceTo(buffer.End);
+                Metrics.McpHttpMetrics.Received(length);
                 return (array, length, false);
             }
 

@@ -36,6 +36,21 @@ public sealed record ServeSettings
     /// <summary>How often the <c>METRICS</c> event is logged; zero turns it off. The default is 60 seconds.</summary>
     public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether metrics are recorded (<c>telemetry.metrics</c>): /metrics, OTLP metrics, the METRICS event.</summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>The OTLP endpoint metrics and traces are exported to; <see langword="null"/>: none.</summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>The OTLP transport: <c>grpc</c> or <c>http/protobuf</c>.</summary>
+    public string OtlpProtocol { get; init; } = "grpc";
+
+    /// <summary>How often metrics are pushed over OTLP.</summary>
+    public TimeSpan OtlpExportInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Share of requests without a client trace context that are traced, 0 to 100.</summary>
+    public int TraceSamplePercent { get; init; } = 100;
+
     /// <summary>Where to write the process id once listening (removed at exit); <see langword="null"/>: nowhere.</summary>
     public string? PidFile { get; init; }
 

@@ -114,7 +114,11 @@ public static partial class ServerHost
         var services = new ServiceCollection();
         services.AddLogging(l => ConfigureLogging(l, settings, toStderr: true));
         AddServer(services, settings, loopbackOnly: true);
+        Metrics.Telemetry.Add(services, new Microsoft.Extensions.Configuration.ConfigurationManager(), settings, prometheus: false);
         await using var provider = services.BuildServiceProvider();
+        // No host starts them here: the OTLP exporters run once resolved.
+        _ = provider.GetService<OpenTelemetry.Metrics.MeterProvider>();
+        _ = provider.GetService<OpenTelemetry.Trace.TracerProvider>();
         var dispatcher = provider.GetRequiredService<McpDispatcher>();
         var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
         LogStdioStarted(logger, dispatcher.Options.ServerInfo.Version, string.Join(", ", settings.Catalogs));
@@ -218,6 +222,7 @@ public static partial class ServerHost
                     {
                         // Over the limit: a clear 503 with a JSON-RPC body, rather than a reset connection.
                         LogConnectionRejected(log, connection.ConnectionId, remote, max);
+                        McpMetrics.RecordLimit("too_many_connections", McpServer.Protocol.McpErrorCode.ServerError);
                         await RejectConnectionAsync(connection, max).ConfigureAwait(false);
                         return;
                     }
@@ -239,9 +244,16 @@ public static partial class ServerHost
             });
         });
         AddServer(builder.Services, settings, loopback);
+        Metrics.Telemetry.Add(builder.Services, builder.Configuration, settings, prometheus: true);
+        Metrics.HostMetrics.ObserveConnections(static () => Volatile.Read(ref s_activeConnections));
 
         await using var app = builder.Build();
         app.MapMcpServer(HostConstants.McpPath);
+        if (settings.Metrics)
+        {
+            Metrics.Telemetry.Map(app);
+        }
+
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var ready = true;
         lifetime.ApplicationStopping.Register(() => ready = false);
@@ -254,7 +266,7 @@ public static partial class ServerHost
         ConfigReloader? reloader = null;
         var clock = app.Services.GetRequiredService<TimeProvider>();
         var startedAt = clock.GetUtcNow();
-        using var metrics = new McpServer.Host.Metrics.MetricsCollector(clock);
+        using var metrics = settings.Metrics ? new McpServer.Host.Metrics.MetricsCollector(clock) : null;
         app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
         try
@@ -299,7 +311,7 @@ public static partial class ServerHost
 
         using var tlsWatch = tls;
         // The METRICS event: the figures of the last interval, from the engine's instruments.
-        using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero
+        using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero && metrics is not null
             ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
             : null;
 

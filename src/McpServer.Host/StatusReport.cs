@@ -16,7 +16,7 @@ namespace McpServer.Host;
 /// </summary>
 internal static class StatusReport
 {
-    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector metrics)
+    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector? metrics)
     {
         if (http.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {
@@ -72,14 +72,22 @@ internal static class StatusReport
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));
         w.WriteNumber("gen2Collections", GC.CollectionCount(2));
         w.WriteEndObject();
-        w.WriteStartObject("metrics");
-        WriteWindow(w, "sinceStart", metrics.SinceStart);
-        if (metrics.Latest is { } latest)
+        if (metrics is null)
         {
-            WriteWindow(w, "lastInterval", latest);
+            w.WriteNull("metrics");
+        }
+        else
+        {
+            w.WriteStartObject("metrics");
+            WriteWindow(w, "sinceStart", metrics.SinceStart);
+            if (metrics.Latest is { } latest)
+            {
+                WriteWindow(w, "lastInterval", latest);
+            }
+
+            w.WriteEndObject();
         }
 
-        w.WriteEndObject();
         w.WriteStartObject("limits");
         w.WriteNumber("maxConnections", maxConnections);
         w.WriteNumber("maxSessions", services.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServer.Sessions.SessionOptions>>().Value.MaxSessions);

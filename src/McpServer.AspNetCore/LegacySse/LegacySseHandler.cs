@@ -100,6 +100,7 @@ internal sealed partial class LegacySseHandler(
         var (body, length, tooLarge) = await RequestBody.ReadAsync(http.Request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
+            McpMetrics.CountLimit("body_too_large");
             await HttpErrors.InvalidMessageAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes.").ConfigureAwait(false);
             return;
         }
@@ -109,7 +110,7 @@ internal sealed partial class LegacySseHandler(
         await http.Response.CompleteAsync().ConfigureAwait(false);
         try
         {
-            RequestOrigin.Set(http.Connection, length);
+            RequestOrigin.Set(http, length);
             await dispatcher.ProcessAsync(session, body.AsMemory(0, length), sink, services, CancellationToken.None).ConfigureAwait(false);
         }
         finally

@@ -197,6 +197,31 @@ public sealed partial class McpAuthenticator : IDisposable
         return (false, null);
     }
 
+    /// <summary>
+    /// Admits a request to an operator endpoint (<c>/metrics</c>): with authentication on, only a key
+    /// or token with the <c>admin</c> scope; otherwise answers 401, 403 or 429 as the MCP endpoint does.
+    /// </summary>
+    public async ValueTask<bool> AdmitOperatorAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var (allowed, access) = await AdmitAsync(http).ConfigureAwait(false);
+        if (!allowed)
+        {
+            return false;
+        }
+
+        if (access is { IsAdmin: false })
+        {
+            var message = $"{http.Request.Path.Value} needs a key or token with the '{ClientAccess.Admin}' scope; {access.Principal} lacks it. Create one with: mcp-server keys create --name NAME --scope admin";
+            LogAuthFailed(_logger, http.Connection.RemoteIpAddress?.ToString() ?? "-", "insufficient_scope", access.Principal, http.Request.Path.Value ?? "/");
+            http.Response.Headers.WWWAuthenticate = Challenge("insufficient_scope", message, ClientAccess.Admin);
+            await HttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, null, new RpcError(McpErrorCode.AuthenticationFailed, message, "insufficient_scope")).ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>What <see cref="Authenticate"/> returns for an OAuth access token: call <see cref="AuthenticateTokenAsync"/>.</summary>
     public static readonly AuthFailure NeedsToken = new(0, "token", string.Empty, null);
 
@@ -317,7 +342,7 @@ public sealed partial class McpAuthenticator : IDisposable
             {
                 var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _options.FailureWindow;
                 LogThrottled(_logger, address, reason, keyId ?? "-");
-                McpMetrics.RecordRefusal("too_many_auth_failures");
+                McpMetrics.CountLimit("too_many_auth_failures");
                 return new AuthFailure(StatusCodes.Status429TooManyRequests, "too_many_auth_failures",
                     $"Too many failed authentications from {address}: {_options.FailureLimit} per {_options.FailureWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. Retry after {Math.Ceiling(retry.TotalSeconds).ToString(CultureInfo.InvariantCulture)} s with a valid key.",
                     keyId, retry);
@@ -325,7 +350,6 @@ public sealed partial class McpAuthenticator : IDisposable
         }
 
         LogAuthFailed(_logger, address, reason, keyId ?? "-", http.Request.Path.Value ?? "/");
-        McpMetrics.RecordRefusal(reason);
         return new AuthFailure(status, reason, message, keyId);
     }
 

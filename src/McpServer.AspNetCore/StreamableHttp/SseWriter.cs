@@ -107,6 +107,7 @@ internal sealed class SseWriter
         {
             if (!flushOnly)
             {
+                McpServer.AspNetCore.Metrics.McpHttpMetrics.Sent(bytes.Length);
                 await _response.Body.WriteAsync(bytes, Aborted).ConfigureAwait(false);
             }
 

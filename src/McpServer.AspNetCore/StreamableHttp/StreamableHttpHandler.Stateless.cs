@@ -69,7 +69,7 @@ internal sealed partial class StreamableHttpHandler
         session.Access = access;
         var stream = new PostResponseStream(http, session, _options, keepAlive);
         // Without a session, closing the connection is how a client cancels (and ends a subscription).
-        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+        RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted).ConfigureAwait(false);
         if (result.IsCancelled)
         {
@@ -104,6 +104,7 @@ internal sealed partial class StreamableHttpHandler
 
         response.ContentType = "application/json";
         response.ContentLength = buffer.WrittenCount;
+        McpServer.AspNetCore.Metrics.McpHttpMetrics.Sent(buffer.WrittenCount);
         await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
     }
 

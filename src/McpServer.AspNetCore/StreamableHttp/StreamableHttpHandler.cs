@@ -69,6 +69,7 @@ internal sealed partial class StreamableHttpHandler(
         var (body, length, tooLarge) = await RequestBody.ReadAsync(request, _options.MaxRequestBodySize, http.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
+            McpMetrics.CountLimit("body_too_large");
             await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The request body is larger than the limit of {_options.MaxRequestBodySize} bytes. Send a smaller message.", null).ConfigureAwait(false);
             return;
         }
@@ -153,7 +154,7 @@ internal sealed partial class StreamableHttpHandler(
         switch (envelope.Kind)
         {
             case JsonRpcMessageKind.Notification:
-                RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+                RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
                 dispatcher.OnNotification(session, envelope);
                 http.Response.StatusCode = StatusCodes.Status202Accepted;
                 return;
@@ -165,7 +166,7 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var stream = new PostResponseStream(http, session, _options, keepAlive);
-        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+        RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
         if (created && result.Error is not null)
         {
@@ -205,6 +206,7 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         response.ContentLength = buffer.WrittenCount;
+        McpServer.AspNetCore.Metrics.McpHttpMetrics.Sent(buffer.WrittenCount);
         try
         {
             await response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
@@ -263,11 +265,11 @@ internal sealed partial class StreamableHttpHandler(
                     }
 
                     var env = envelope;
-                    var connection = http.Connection;
+                    var origin = http;
                     var size = http.Request.ContentLength ?? 0;
                     pending.Add(Task.Run(async () =>
                     {
-                        RequestOrigin.Set(connection, size);
+                        RequestOrigin.Set(origin, size);
                         return ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, services, CancellationToken.None).ConfigureAwait(false));
                     }));
                     break;
@@ -311,6 +313,7 @@ internal sealed partial class StreamableHttpHandler(
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = buffer.WrittenCount;
+        McpServer.AspNetCore.Metrics.McpHttpMetrics.Sent(buffer.WrittenCount);
         await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
     }
 
@@ -449,7 +452,7 @@ internal sealed partial class StreamableHttpHandler(
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         var who = access is not null ? "key " + access.Principal : http.Connection.RemoteIpAddress?.ToString() ?? "-";
         LogRateLimited(logger, who, perMinute);
-        McpMetrics.RecordRefusal("rate_limited");
+        McpMetrics.CountLimit("rate_limited");
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return HttpErrors.WriteAsync(http, StatusCodes.Status429TooManyRequests, null, new RpcError(McpErrorCode.ServerError, $"Too many requests from {who}: the limit is {perMinute} a minute (limits.requestsPerMinutePerClient). Retry in {seconds} s.", "rate_limited"));
     }

@@ -79,17 +79,20 @@ public sealed partial class McpDispatcher
         if (!session.IsInitialized && method != McpMethods.Initialize && method != McpMethods.Ping)
         {
             refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"'{method}' was sent before 'initialize'. Send 'initialize' first, then 'notifications/initialized'.", "not_initialized"));
+            McpMetrics.RecordRefusal("not_initialized", McpErrorCode.InvalidRequest);
             return null;
         }
 
         if (session.InFlightCount >= Options.MaxInFlightPerSession)
         {
             LogLimitReached(_logger, session.Id, "limits.maxInFlightPerSession", $"{Options.MaxInFlightPerSession} requests in flight");
+            McpMetrics.RecordLimit("too_many_in_flight", McpErrorCode.InvalidRequest);
             refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"This session already has {Options.MaxInFlightPerSession} requests in flight, its limit (limits.maxInFlightPerSession); wait for some to finish.", "too_many_in_flight"));
             return null;
         }
 
         var context = new RequestContext(this, session, request.Id, method, request.Params, related, services);
+        context.Activity = McpTracing.Create(session, method, request.Id, request.Params);
         var cts = RentCts();
         context.Attach(cts);
         if (!session.TryAddInFlight(request.Id, context))
@@ -97,6 +100,7 @@ public sealed partial class McpDispatcher
             context.Detach();
             ReturnCts(cts);
             refusal = RpcResult.Fail(new RpcError(McpErrorCode.InvalidRequest, $"Request id {request.Id} is already in flight in this session; use a new id for each request.", "duplicate_id", "id"));
+            McpMetrics.RecordRefusal("duplicate_id", McpErrorCode.InvalidRequest);
             return null;
         }
 
@@ -110,7 +114,10 @@ public sealed partial class McpDispatcher
         var method = context.Method;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         RpcError? outcome = null;
+        var cancelled = false;
+        var toolError = false;
         CancellationTokenRegistration registration = default;
+        context.Activity?.Start();
         try
         {
             var pending = DispatchAsync(context);
@@ -140,6 +147,8 @@ public sealed partial class McpDispatcher
             }
 
             outcome = result.Error;
+            cancelled = result.IsCancelled;
+            toolError = result.Value is CallToolResult { IsError: true };
             return result;
         }
         catch (InputRequiredException)
@@ -153,6 +162,7 @@ public sealed partial class McpDispatcher
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
+            cancelled = true;
             return RpcResult.Fail(RpcError.Cancelled);
         }
         catch (JsonException ex)
@@ -175,7 +185,12 @@ public sealed partial class McpDispatcher
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (method != McpMethods.SubscriptionsListen)
             {
-                McpMetrics.RecordRequest(method, elapsed, outcome);
+                McpMetrics.RecordRequest(method, context.ToolName, elapsed, outcome, cancelled, toolError);
+            }
+
+            if (context.Activity is { } activity)
+            {
+                McpTracing.Complete(activity, context.ToolName, outcome, cancelled, toolError);
             }
 
             if (threshold > TimeSpan.Zero && method != McpMethods.SubscriptionsListen && elapsed >= threshold)
@@ -452,6 +467,7 @@ public sealed partial class McpDispatcher
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             LogLimitReached(_logger, ctx.Session.Id, "limits.toolCallsPerMinute", $"tool {name} was called {perMinute} time(s) in the last minute");
+            McpMetrics.CountLimit("tool_rate_limited");
             throw new McpProtocolException(McpErrorCode.ServerError, $"Tool '{name}' was called more than {perMinute} time(s) a minute, its limit (limits.toolCallsPerMinute); retry in {seconds} s.", "tool_rate_limited")
             {
                 ErrorData = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["retryAfterSeconds"] = seconds.ToString(CultureInfo.InvariantCulture) }, McpJsonContext.Default.DictionaryStringString),
@@ -464,6 +480,7 @@ public sealed partial class McpDispatcher
         {
             Interlocked.Decrement(ref tool.Running);
             LogLimitReached(_logger, ctx.Session.Id, "limits.maxConcurrentCallsPerTool", $"tool {name} already runs {perTool} call(s)");
+            McpMetrics.CountLimit("tool_busy");
             throw new McpProtocolException(McpErrorCode.ServerError, $"Tool '{name}' already runs {perTool} call(s), its limit (limits.maxConcurrentCallsPerTool); retry shortly.", "tool_busy");
         }
 

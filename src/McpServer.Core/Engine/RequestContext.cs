@@ -45,6 +45,9 @@ public sealed class RequestContext
     /// <summary>The name of the tool being called, for logs and metrics.</summary>
     public string? ToolName { get; internal set; }
 
+    /// <summary>The request's trace activity, when tracing is on and the request is sampled.</summary>
+    public System.Diagnostics.Activity? Activity { get; internal set; }
+
     internal IMcpMessageSink? Related { get; }
 
     // The request's cancellation source, rented from a pool: it is detached under the lock

@@ -17,10 +17,20 @@ internal static class RequestOrigin
     /// <summary>Turns a transport's origin object into its connection id and client address; set by the HTTP transport.</summary>
     public static Func<object, (string ConnectionId, string ClientAddress)>? Describe { get; set; }
 
+    /// <summary>Reads a transport's origin object's W3C trace context (<c>traceparent</c>, <c>tracestate</c>); set by the HTTP transport.</summary>
+    public static Func<object, (string? TraceParent, string? TraceState)>? TraceContext { get; set; }
+
     public static void Set(object origin, long bytes)
     {
         t_origin = origin;
         t_bytes = bytes;
+    }
+
+    /// <summary>The trace context the transport received with the current message, if any.</summary>
+    public static (string? TraceParent, string? TraceState) CurrentTraceContext()
+    {
+        var origin = t_origin;
+        return origin is null or string || TraceContext is not { } read ? (null, null) : read(origin);
     }
 
     public static (string ConnectionId, string ClientAddress, long Bytes) Current()

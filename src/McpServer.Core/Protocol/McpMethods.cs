@@ -47,6 +47,20 @@ public static class McpMethods
 
     private static readonly byte[][] s_knownUtf8 = Array.ConvertAll(s_known, System.Text.Encoding.UTF8.GetBytes);
 
+    /// <summary>Whether the server knows <paramref name="method"/> (any revision).</summary>
+    internal static bool IsKnown(string method)
+    {
+        foreach (var known in s_known)
+        {
+            if (ReferenceEquals(known, method))
+            {
+                return true;
+            }
+        }
+
+        return Array.IndexOf(s_known, method) >= 0;
+    }
+
     /// <summary>Returns the shared string for a known method, so the hot path allocates none.</summary>
     internal static string Intern(ref Utf8JsonReader reader)
     {

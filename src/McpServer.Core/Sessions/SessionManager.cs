@@ -40,6 +40,7 @@ public sealed partial class SessionManager : IDisposable
         _options = options ?? new SessionOptions();
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Engine.McpMetrics.Track(this);
         if (sweep)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(_options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
@@ -68,6 +69,7 @@ public sealed partial class SessionManager : IDisposable
         {
             Interlocked.Decrement(ref _count);
             LogSessionLimit(_logger, _options.MaxSessions);
+            Engine.McpMetrics.CountLimit("too_many_sessions");
             return null;
         }
 
@@ -77,6 +79,11 @@ public sealed partial class SessionManager : IDisposable
             if (_sessions.TryAdd(session.Id, session))
             {
                 LogSessionCreated(_logger, session.Id, transport);
+                if (Engine.McpMetrics.SessionsOpened.Enabled)
+                {
+                    Engine.McpMetrics.SessionsOpened.Add(1);
+                }
+
                 return session;
             }
         }

@@ -94,6 +94,17 @@ public static class CliApp
             Description = "Serve on an address other machines can reach (--host 0.0.0.0, ::, a LAN address) without API keys, e.g. behind a proxy that authenticates. Without it such a start is refused (exit 2) until the keys file holds a key; with it every start logs SERVER_EXPOSED. Env: MCP_SERVER_ALLOW_ANONYMOUS=true.",
         };
 
+        private readonly Option<bool> _noMetrics = new("--no-metrics")
+        {
+            Description = "Record no metrics: no /metrics, no OTLP metrics, no METRICS event (telemetry.metrics). Env: MCP_SERVER_METRICS=false.",
+        };
+
+        private readonly Option<string> _otlpEndpoint = new("--otlp-endpoint")
+        {
+            Description = "OpenTelemetry collector to export metrics and traces to, e.g. http://collector:4317 (telemetry.otlpEndpoint). Env: OTEL_EXPORTER_OTLP_ENDPOINT.",
+            HelpName = "URL",
+        };
+
         private readonly Option<string> _pidFile = new("--pid-file")
         {
             Description = "Write the process id to this file once the server listens; the file is removed when it stops. Env: MCP_SERVER_PID_FILE.",
@@ -124,6 +135,8 @@ public static class CliApp
             command.Options.Add(_allowAnonymous);
             command.Options.Add(_tlsCert);
             command.Options.Add(_tlsKey);
+            command.Options.Add(_noMetrics);
+            command.Options.Add(_otlpEndpoint);
             command.Options.Add(_pidFile);
             command.Options.Add(_logLevel);
             command.Options.Add(_logFormat);
@@ -252,6 +265,13 @@ public static class CliApp
                 TlsKeyFile = PathSetting(result.GetValue(_tlsKey), "MCP_SERVER_TLS_KEY", file, "server.tlsKeyFile"),
                 AllowedOrigins = file?.GetStrings("server.allowedOrigins"),
                 MetricsInterval = TimeSpan.FromSeconds(file?.GetInteger("logging.metricsIntervalSeconds") ?? 60),
+                Metrics = !result.GetValue(_noMetrics)
+                    && Environment.GetEnvironmentVariable("MCP_SERVER_METRICS") is not ("0" or "false" or "FALSE" or "False")
+                    && file?.GetBoolean("telemetry.metrics") != false,
+                OtlpEndpoint = (result.GetValue(_otlpEndpoint) ?? file?.GetString("telemetry.otlpEndpoint") ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")) is { Length: > 0 } otlp ? otlp : null,
+                OtlpProtocol = file?.GetString("telemetry.otlpProtocol") ?? (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL") is "http/protobuf" ? "http/protobuf" : "grpc"),
+                OtlpExportInterval = TimeSpan.FromSeconds(file?.GetInteger("telemetry.otlpExportIntervalSeconds") ?? 15),
+                TraceSamplePercent = (int)(file?.GetInteger("telemetry.traceSamplePercent") ?? 100),
                 PidFile = (result.GetValue(_pidFile) ?? Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") ?? file?.GetString("server.pidFile")) is { Length: > 0 } pid
                     ? Path.GetFullPath(pid, file is not null && result.GetValue(_pidFile) is null && Environment.GetEnvironmentVariable("MCP_SERVER_PID_FILE") is null ? Path.GetDirectoryName(file.Path)! : Environment.CurrentDirectory)
                     : null,

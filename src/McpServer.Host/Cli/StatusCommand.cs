@@ -72,15 +72,21 @@ internal static class StatusCommand
             var memory = r.GetProperty("memory");
             var limits = r.GetProperty("limits");
             var uptime = TimeSpan.FromSeconds(r.GetProperty("uptimeSeconds").GetDouble());
-            var since = r.GetProperty("metrics").GetProperty("sinceStart");
-            var errors = string.Join(", ", since.GetProperty("errors").EnumerateObject().Select(e => $"{e.Name} {e.Value.GetInt64()}"));
+            var requests = "not recorded (telemetry.metrics is false)";
+            if (r.GetProperty("metrics") is { ValueKind: JsonValueKind.Object } metrics)
+            {
+                var since = metrics.GetProperty("sinceStart");
+                var errors = string.Join(", ", since.GetProperty("errors").EnumerateObject().Select(e => $"{e.Name} {e.Value.GetInt64()}"));
+                requests = $"{since.GetProperty("requests").GetInt64()} since start ({since.GetProperty("ratePerSecond").GetDouble():0.0}/s), p50 {since.GetProperty("p50Ms").GetDouble():0.00} ms, p99 {since.GetProperty("p99Ms").GetDouble():0.00} ms; errors: {(errors.Length == 0 ? "none" : errors)}";
+            }
+
             await Console.Out.WriteLineAsync($"""
                 {r.GetProperty("name").GetString()} {r.GetProperty("version").GetString()} (PID {r.GetProperty("pid").GetInt32()}): {r.GetProperty("state").GetString()}, up {(int)uptime.TotalHours}h {uptime.Minutes}m {uptime.Seconds}s
                 listening on:  {string.Join(", ", r.GetProperty("listeners").EnumerateArray().Select(l => l.GetString()))}
                 configuration: {configText}; log level {configPart.GetProperty("logLevel").GetString()}
                 connections:   {r.GetProperty("connections").GetInt32()} of {limits.GetProperty("maxConnections").GetInt32()}
                 sessions:      {r.GetProperty("sessions").GetInt32()} of {limits.GetProperty("maxSessions").GetInt32()}; requests in flight {r.GetProperty("inFlight").GetInt32()}; subscriptions {r.GetProperty("subscriptions").GetInt32()}
-                requests:      {since.GetProperty("requests").GetInt64()} since start ({since.GetProperty("ratePerSecond").GetDouble():0.0}/s), p50 {since.GetProperty("p50Ms").GetDouble():0.00} ms, p99 {since.GetProperty("p99Ms").GetDouble():0.00} ms; errors: {(errors.Length == 0 ? "none" : errors)}
+                requests:      {requests}
                 memory:        {memory.GetProperty("workingSetBytes").GetInt64() / (1024 * 1024)} MiB working set, {memory.GetProperty("managedHeapBytes").GetInt64() / (1024 * 1024)} MiB managed heap; GC {memory.GetProperty("gen0Collections").GetInt32()}/{memory.GetProperty("gen1Collections").GetInt32()}/{memory.GetProperty("gen2Collections").GetInt32()} (gen 0/1/2)
                 """).ConfigureAwait(false);
             return 0;

@@ -74,6 +74,11 @@ internal static class ConfigKeys
         new("auth.oauthMetadataAddress", ConfigType.String, null, "The authorization server's metadata URL. Default: the issuer's /.well-known/openid-configuration.") { Env = "MCP_SERVER_OAUTH_METADATA" },
         new("auth.oauthRequireHttpsMetadata", ConfigType.Boolean, true, "Fetch the authorization server's metadata and keys over HTTPS only; false only for a test issuer on this machine."),
         new("auth.failureLimitPerMinute", ConfigType.Integer, 10L, "Failed authentications one client address may make per minute; more are answered 429 too_many_auth_failures until the minute passes. 0 turns this off.") { Min = 0, Max = 1_000_000 },
+        new("telemetry.metrics", ConfigType.Boolean, true, "Record metrics: served at /metrics in the Prometheus text format (with authentication on, to a key or token with the admin scope), exported over OTLP when telemetry.otlpEndpoint is set, and read by the METRICS event and 'mcp-server status'. false records none (and turns the METRICS event off).") { Env = "MCP_SERVER_METRICS", Flag = "--no-metrics" },
+        new("telemetry.otlpEndpoint", ConfigType.String, null, "OpenTelemetry collector to export metrics and traces to (one span per request), e.g. http://collector:4317 (grpc) or http://collector:4318 (http/protobuf). Unset: no export. The standard OTEL_* variables (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS) apply.") { Env = "OTEL_EXPORTER_OTLP_ENDPOINT", Flag = "--otlp-endpoint" },
+        new("telemetry.otlpProtocol", ConfigType.String, "grpc", "OTLP transport: grpc, or http/protobuf.") { Env = "OTEL_EXPORTER_OTLP_PROTOCOL", Allowed = ["grpc", "http/protobuf"] },
+        new("telemetry.otlpExportIntervalSeconds", ConfigType.Integer, 15L, "How often metrics are pushed to the OTLP endpoint.") { Min = 1, Max = 3600 },
+        new("telemetry.traceSamplePercent", ConfigType.Integer, 100L, "Share of requests traced when the client sent no trace context (a client's sampled trace context is always followed). 0 traces only those.") { Min = 0, Max = 100 },
     ];
 
     public static ConfigKey? Find(string path) => All.FirstOrDefault(k => k.Path == path);

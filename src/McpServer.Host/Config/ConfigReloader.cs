@@ -17,6 +17,7 @@ internal sealed partial class ConfigReloader : IDisposable
         "server.keyRing", "server.drainTimeoutSeconds", "logging.format", "logging.metricsIntervalSeconds", "limits.sseKeepAliveSeconds",
         "auth.keysFile", "auth.failureLimitPerMinute", "server.tlsCertificateFile", "server.tlsKeyFile",
         "auth.oauthIssuer", "auth.oauthAudience", "auth.oauthMetadataAddress", "auth.oauthRequireHttpsMetadata",
+        "telemetry.metrics", "telemetry.otlpEndpoint", "telemetry.otlpProtocol", "telemetry.otlpExportIntervalSeconds", "telemetry.traceSamplePercent",
     };
 
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);
@@ -114,6 +115,7 @@ internal sealed partial class ConfigReloader : IDisposable
             if (file is null)
             {
                 LogInvalid(_logger, _file.Path, reason, errors.Count, string.Join(" | ", errors));
+                Metrics.HostMetrics.Reload("invalid");
                 return;
             }
 
@@ -126,6 +128,7 @@ internal sealed partial class ConfigReloader : IDisposable
             if (_rebuild?.Invoke(file) is not { } next)
             {
                 LogInvalid(_logger, _file.Path, reason, 1, "the file validates but the settings it gives cannot be used with this command line.");
+                Metrics.HostMetrics.Reload("invalid");
                 return;
             }
 
@@ -134,6 +137,7 @@ internal sealed partial class ConfigReloader : IDisposable
             {
                 // Nothing of the new version was kept: the last good configuration serves on.
                 LogApplyFailed(_logger, _file.Path, reason, failure, Version);
+                Metrics.HostMetrics.Reload("apply_failed");
                 return;
             }
 
@@ -142,6 +146,7 @@ internal sealed partial class ConfigReloader : IDisposable
             var version = Record(file);
             (Version, Hash, AppliedAt) = (version?.Number ?? 0, ConfigHistory.HashOf(file.Content), _time.GetUtcNow());
             LogApplied(_logger, _file.Path, Version, Hash, reason, changed.Count == 0 ? "none" : string.Join(", ", changed));
+            Metrics.HostMetrics.Reload("applied");
             var restart = changed.Where(RestartKeys.Contains).ToArray();
             if (restart.Length > 0)
             {
@@ -151,6 +156,7 @@ internal sealed partial class ConfigReloader : IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogInvalid(_logger, _file.Path, reason, 1, "it cannot be read: " + ex.Message);
+            Metrics.HostMetrics.Reload("invalid");
         }
         finally
         {
