@@ -5,6 +5,7 @@
 #
 #   benchmarks/compare.sh            mcp-server rows (sessions on 2025-11-25; stateless 2026-07-28) + every peer
 #   ONLY="floor-json csharp-sdk mcp-server" benchmarks/compare.sh
+#   METRICS_OFF=1 benchmarks/compare.sh   adds both mcp-server rows again with --no-metrics (the cost of metrics)
 #
 # PEER_BENCH names the harness folder (its compare.sh, run.sh and peers); by default the one
 # beside this repository. The table is copied to benchmarks/results/compare-TIMESTAMP.md.
@@ -21,10 +22,17 @@ dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --
 WORK="${PEERS_WORK:-/tmp/peers-work}"
 export PEERS_WORK="$WORK"
 before=$(ls -1 "$WORK/results"/compare-*.md 2>/dev/null | wc -l || true)
-"$PEER_BENCH/compare.sh" \
-  "mcp-server|stateful|http://127.0.0.1:3001/mcp|$PUB/mcp-server --port 3001 --log-level warn" \
-  "mcp-server-2026|stateless|http://127.0.0.1:3002/mcp|$PUB/mcp-server --port 3002 --log-level warn|2026-07-28" \
-  "$@"
+ROWS=(
+  "mcp-server|stateful|http://127.0.0.1:3001/mcp|$PUB/mcp-server --port 3001 --log-level warn"
+  "mcp-server-2026|stateless|http://127.0.0.1:3002/mcp|$PUB/mcp-server --port 3002 --log-level warn|2026-07-28"
+)
+if [ -n "${METRICS_OFF:-}" ]; then
+  ROWS+=(
+    "mcp-server-nometrics|stateful|http://127.0.0.1:3003/mcp|$PUB/mcp-server --port 3003 --log-level warn --no-metrics"
+    "mcp-server-2026-nometrics|stateless|http://127.0.0.1:3004/mcp|$PUB/mcp-server --port 3004 --log-level warn --no-metrics|2026-07-28"
+  )
+fi
+"$PEER_BENCH/compare.sh" "${ROWS[@]}" "$@"
 latest=$(ls -1t "$WORK/results"/compare-*.md | head -n 1)
 cp "$latest" "$HERE/results/"
 cp "${latest%.md}.tsv" "$HERE/results/"

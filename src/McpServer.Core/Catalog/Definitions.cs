@@ -44,6 +44,9 @@ public sealed class ToolDefinition
     /// <summary>Calls running now (counted only while a per-tool limit is set).</summary>
     internal int Running;
 
+    /// <summary>Calls by outcome (ok, tool_error, error, cancelled), for <c>mcp.server.tool.calls</c>.</summary>
+    internal readonly long[] Calls = new long[4];
+
     private ToolRate? _rate;
 
     /// <summary>Takes one call from the tool's allowance of <paramref name="perMinute"/> calls a minute; when there is none, how long to wait.</summary>

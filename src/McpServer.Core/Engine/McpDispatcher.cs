@@ -31,6 +31,7 @@ public sealed partial class McpDispatcher
         Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         Options = options ?? new McpServerOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        McpMetrics.Track(catalog);
         catalog.Changed += OnCatalogChanged;
         catalog.ResourceUpdated += OnResourceUpdated;
     }
@@ -185,7 +186,7 @@ public sealed partial class McpDispatcher
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (method != McpMethods.SubscriptionsListen)
             {
-                McpMetrics.RecordRequest(method, context.ToolName, elapsed, outcome, cancelled, toolError);
+                McpMetrics.RecordRequest(method, context.Tool, elapsed, outcome, cancelled, toolError);
             }
 
             if (context.Activity is { } activity)
@@ -451,7 +452,7 @@ public sealed partial class McpDispatcher
         }
 
         var name = tool!.Name;
-        ctx.ToolName = name;
+        ctx.Tool = tool;
         var args = new ToolArguments(argsRange.End > 0 ? ctx.Params[argsRange.Start..argsRange.End] : default);
         if (tokenRange.End > 0)
         {

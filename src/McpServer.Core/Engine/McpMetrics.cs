@@ -37,8 +37,8 @@ public static class McpMetrics
     /// <summary>Requests answered with an error, tagged <c>error.type</c> (the error's reason word) and <c>rpc.jsonrpc.error_code</c>.</summary>
     public static readonly Counter<long> Errors = Meter.CreateCounter<long>("mcp.server.request.errors", "{error}", "MCP requests answered with a JSON-RPC error, and requests refused before dispatch.");
 
-    /// <summary>Tool calls, tagged <c>gen_ai.tool.name</c> and <c>outcome</c> (ok, error, tool_error, cancelled).</summary>
-    public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("mcp.server.tool.calls", "{call}", "tools/call requests of tools in the catalogue, by outcome.");
+    /// <summary>Tool calls, tagged <c>gen_ai.tool.name</c> and <c>outcome</c> (ok, tool_error, error, cancelled); counted on each tool, read when collected.</summary>
+    public static readonly ObservableCounter<long> ToolCalls = Meter.CreateObservableCounter("mcp.server.tool.calls", ObserveToolCalls, "{call}", "tools/call requests of tools in the catalogue, by outcome.");
 
     /// <summary>Requests refused because a limit was reached, tagged <c>reason</c> (rate_limited, tool_rate_limited, tool_busy, too_many_in_flight, too_many_sessions, too_many_auth_failures, ...).</summary>
     public static readonly Counter<long> LimitRejections = Meter.CreateCounter<long>("mcp.server.limit.rejections", "{request}", "Requests and connections refused because a configured limit was reached.");
@@ -51,10 +51,11 @@ public static class McpMetrics
 
     private static readonly Lock s_tablesLock = new();
     private static readonly List<WeakReference<SessionManager>> s_tables = [];
+    private static readonly List<WeakReference<McpServer.Catalog.McpCatalog>> s_catalogs = [];
+    private static readonly string[] s_callOutcomes = ["ok", "tool_error", "error", "cancelled"];
     private static readonly object s_outcomeOk = "ok";
     private static readonly object s_outcomeError = "error";
     private static readonly object s_outcomeCancelled = "cancelled";
-    private static readonly object s_outcomeToolError = "tool_error";
 
     /// <summary>Counts a request refused before dispatch (malformed, unauthenticated, over a limit) under its reason and code.</summary>
     public static void RecordRefusal(string reason, int code)
@@ -93,6 +94,48 @@ public static class McpMetrics
         }
     }
 
+    internal static void Track(McpServer.Catalog.McpCatalog catalog)
+    {
+        lock (s_tablesLock)
+        {
+            s_catalogs.RemoveAll(static w => !w.TryGetTarget(out _));
+            if (s_catalogs.Exists(w => w.TryGetTarget(out var known) && ReferenceEquals(known, catalog)))
+            {
+                return;
+            }
+
+            s_catalogs.Add(new WeakReference<McpServer.Catalog.McpCatalog>(catalog));
+        }
+    }
+
+    private static List<Measurement<long>> ObserveToolCalls()
+    {
+        var measurements = new List<Measurement<long>>();
+        lock (s_tablesLock)
+        {
+            foreach (var reference in s_catalogs)
+            {
+                if (!reference.TryGetTarget(out var catalog))
+                {
+                    continue;
+                }
+
+                foreach (var tool in catalog.Tools)
+                {
+                    for (var i = 0; i < s_callOutcomes.Length; i++)
+                    {
+                        if (Volatile.Read(ref tool.Calls[i]) is > 0 and var count)
+                        {
+                            measurements.Add(new Measurement<long>(count, new KeyValuePair<string, object?>("gen_ai.tool.name", tool.Name), new KeyValuePair<string, object?>("outcome", s_callOutcomes[i])));
+                        }
+                    }
+                }
+            }
+        }
+
+        return measurements;
+    }
+
     private static int ObserveSessions()
     {
         var total = 0;
@@ -110,8 +153,9 @@ public static class McpMetrics
         return total;
     }
 
-    internal static void RecordRequest(string method, string? tool, TimeSpan elapsed, RpcError? error, bool cancelled, bool toolError)
+    internal static void RecordRequest(string method, McpServer.Catalog.ToolDefinition? definition, TimeSpan elapsed, RpcError? error, bool cancelled, bool toolError)
     {
+        var tool = definition?.Name;
         var outcome = cancelled ? s_outcomeCancelled : error is null ? s_outcomeOk : s_outcomeError;
         if (RequestDuration.Enabled)
         {
@@ -128,9 +172,9 @@ public static class McpMetrics
             RequestDuration.Record(elapsed.TotalSeconds, tags);
         }
 
-        if (tool is not null && ToolCalls.Enabled)
+        if (definition is not null && ToolCalls.Enabled)
         {
-            ToolCalls.Add(1, new KeyValuePair<string, object?>("gen_ai.tool.name", tool), new KeyValuePair<string, object?>("outcome", toolError && error is null ? s_outcomeToolError : outcome));
+            Interlocked.Increment(ref definition.Calls[cancelled ? 3 : error is not null ? 2 : toolError ? 1 : 0]);
         }
 
         if (error is not null && !cancelled && Errors.Enabled)

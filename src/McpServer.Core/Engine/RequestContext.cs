@@ -43,7 +43,10 @@ public sealed class RequestContext
     public IServiceProvider? Services { get; }
 
     /// <summary>The name of the tool being called, for logs and metrics.</summary>
-    public string? ToolName { get; internal set; }
+    public string? ToolName => Tool?.Name;
+
+    /// <summary>The tool being called, once found in the catalogue.</summary>
+    internal Catalog.ToolDefinition? Tool { get; set; }
 
     /// <summary>The request's trace activity, when tracing is on and the request is sampled.</summary>
     public System.Diagnostics.Activity? Activity { get; internal set; }
