@@ -82,6 +82,45 @@ public sealed class AllocationBudgetTests : IDisposable
     public void Request_StatelessToolCall_StaysWithinBudget() =>
         AssertWithinBudget("RequestBenchmarks.StatelessToolCall", 580, () => _hotPath.StatelessToolCall());
 
+    // The same requests while every instrument of the McpServer meter is listened to, as when metrics
+    // are on (the default): recording a request (duration histogram, tool and byte counters) must add
+    // nothing to the budget.
+
+    [Fact]
+    public void Request_SessionToolCall_WithMetricsOn_StaysWithinTheSameBudget()
+    {
+        using var listener = ListenToEveryInstrument();
+        AssertWithinBudget("RequestBenchmarks.SessionToolCall (metrics on)", 400, () => _hotPath.SessionToolCall());
+    }
+
+    [Fact]
+    public void Request_StatelessToolCall_WithMetricsOn_StaysWithinTheSameBudget()
+    {
+        using var listener = ListenToEveryInstrument();
+        AssertWithinBudget("RequestBenchmarks.StatelessToolCall (metrics on)", 580, () => _hotPath.StatelessToolCall());
+    }
+
+    private static System.Diagnostics.Metrics.MeterListener ListenToEveryInstrument()
+    {
+        var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = static (instrument, l) =>
+            {
+                if (instrument.Meter.Name == McpServer.Engine.McpMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        var sum = 0.0;
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => sum += value);
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => sum += value);
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) => sum += value);
+        listener.Start();
+        Assert.True(McpServer.Engine.McpMetrics.RequestDuration.Enabled);
+        return listener;
+    }
+
     // HandshakeBenchmarks. Measured 1 240 B: binding initialize's params ~800 B, the session with its id and
     // table entry ~270 B, the request context; budget with ~15 % room.
 
