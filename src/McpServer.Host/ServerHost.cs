@@ -151,7 +151,7 @@ public static partial class ServerHost
 
         if (!loopback && !settings.AllowAnonymous && settings.OAuthIssuer is null && CountKeys(settings.KeysFile) == 0)
         {
-            stderr.WriteLine($"mcp-server: refusing to serve {settings.Host}:{settings.Port} without authentication: any machine that reaches it could call its tools. "
+            stderr.WriteLine($"mcp-server: refusing to serve {BindFailure.HostPort(settings.Host, settings.Port)} without authentication: any machine that reaches it could call its tools. "
                 + $"Create an API key first (mcp-server keys create --name NAME{(settings.KeysFile is null ? string.Empty : " --keys-file " + settings.KeysFile)}) and give it to the clients, "
                 + "bind to 127.0.0.1, or, when a proxy in front authenticates, start with --allow-anonymous (auth.allowAnonymous).");
             return HostConstants.ExitUsage;
@@ -261,14 +261,16 @@ public static partial class ServerHost
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is AddressInUseException || (ex.InnerException as SocketException)?.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        catch (Exception ex) when (BindFailure.Find(ex) is { } socket)
         {
-            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: the port is already in use; {PortOwner.Describe(settings.Port)}. Stop that process, or start mcp-server with --port N.");
-            return HostConstants.ExitPortInUse;
+            // Kestrel throws the socket's own error for some failures (an address not of this machine,
+            // a privileged port) and wraps others: one line either way, never a stack trace.
+            stderr.WriteLine("mcp-server: " + BindFailure.Describe(socket, settings.Host, settings.Port));
+            return socket.SocketErrorCode == SocketError.AddressAlreadyInUse ? HostConstants.ExitPortInUse : HostConstants.ExitBindFailed;
         }
         catch (IOException ex)
         {
-            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: {ex.InnerException?.Message ?? ex.Message}. Check that the address belongs to this machine and that ports below 1024 are run with the needed privilege.");
+            stderr.WriteLine($"mcp-server: cannot listen on {BindFailure.HostPort(settings.Host, settings.Port)}: {ex.InnerException?.Message ?? ex.Message}. Check that the address belongs to this machine and that ports below 1024 are run with the needed privilege.");
             return HostConstants.ExitBindFailed;
         }
 
@@ -427,14 +429,14 @@ public static partial class ServerHost
 
             if (!IPAddress.IsLoopback(address) && !next.AllowAnonymous && next.OAuthIssuer is null && CountKeys(next.KeysFile) == 0)
             {
-                return $"refusing to serve {next.Host}:{next.Port} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
+                return $"refusing to serve {BindFailure.HostPort(next.Host, next.Port)} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
             }
 
             if (next.Port != 0 && PortOwner.TryBind(address, next.Port) is { } ex)
             {
                 return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
-                    ? $"cannot listen on {next.Host}:{next.Port}: the port is already in use; {PortOwner.Describe(next.Port)}"
-                    : $"cannot listen on {next.Host}:{next.Port}: {ex.Message}";
+                    ? $"cannot listen on {BindFailure.HostPort(next.Host, next.Port)}: the port is already in use; {PortOwner.Describe(next.Port)}"
+                    : BindFailure.Describe(ex, next.Host, next.Port).TrimEnd('.');
             }
 
             var previous = listen.Url;

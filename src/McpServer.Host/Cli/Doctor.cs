@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -80,11 +79,11 @@ internal static class Doctor
         else
         {
             address = parsed;
-            var local = IPAddress.IsLoopback(parsed) || parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) || LocalAddresses().Contains(parsed);
+            var local = IPAddress.IsLoopback(parsed) || parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) || BindFailure.LocalAddresses().Contains(parsed);
             var reach = IPAddress.IsLoopback(parsed) ? "this machine only" : parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) ? "every interface: other machines can connect" : "this interface: other machines on its network can connect";
             Report(local
                 ? new Check("bind address", true, $"{hostText} ({reach})", null)
-                : new Check("bind address", false, $"{hostText} is not an address of this machine (its addresses: {string.Join(", ", LocalAddresses())}); the server would exit with code 4", "use one of the addresses listed, 127.0.0.1, or 0.0.0.0"));
+                : new Check("bind address", false, $"{hostText} is not an address of this machine (its addresses: {string.Join(", ", BindFailure.LocalAddresses())}); the server would exit with code 4", "use one of the addresses listed, 127.0.0.1, or 0.0.0.0"));
         }
 
         // 3. Port: free (nothing running), held by mcp-server, or held by something else.
@@ -236,24 +235,4 @@ internal static class Doctor
     private static string Shorten(string text) => text.Length > 160 ? text[..160] + "..." : text;
 
     private static bool IsFree(IPAddress address, int port) => port is >= 1 and <= 65535 && PortOwner.TryBind(address, port) is null;
-
-    private static HashSet<IPAddress> LocalAddresses()
-    {
-        var set = new HashSet<IPAddress>();
-        try
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                foreach (var a in nic.GetIPProperties().UnicastAddresses)
-                {
-                    set.Add(a.Address);
-                }
-            }
-        }
-        catch (NetworkInformationException)
-        {
-        }
-
-        return set;
-    }
 }
