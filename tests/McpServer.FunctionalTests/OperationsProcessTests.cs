@@ -42,6 +42,32 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public async Task ToolTimeout_FromTheConfigFile_CancelsTheCall_ClientGetsToolTimeout_ServerKeepsServing()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"toolTimeoutSeconds":1}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+
+        var watch = Stopwatch.StartNew();
+        var timedOut = await raw.SendAsync(Call(raw, 3, "sleep", """{"ms":3000}"""));
+        watch.Stop();
+
+        var error = timedOut.Message().GetProperty("error");
+        Assert.Equal(-32003, error.GetProperty("code").GetInt32());
+        Assert.Equal("tool_timeout", error.GetProperty("data").GetProperty("reason").GetString());
+        Assert.Contains("did not finish within 1 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(2800), $"the answer took {watch.Elapsed}: the call was not cut at the timeout");
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("ERROR_TIMEOUT", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "ERROR_TIMEOUT");
+        var line = Assert.Single(server.Lines, l => l.Contains("ERROR_TIMEOUT", StringComparison.Ordinal));
+        Assert.Contains(" INFO  ERROR_TIMEOUT Tool sleep ", line, StringComparison.Ordinal);
+        Assert.Contains("timed out after 1 s and was cancelled", line, StringComparison.Ordinal);
+
+        var ok = await raw.SendAsync(Call(raw, 4, "echo", """{"text":"after the timeout"}"""));
+        Assert.Equal(HttpStatusCode.OK, ok.Status);
+        Assert.Equal("after the timeout", ok.Message().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
     public async Task ConnectionLimit_OneTooMany_Gets503WithJsonRpcBody_AndAnEvent_OthersKeepWorking()
     {
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxConnections":2}}"""));
