@@ -186,7 +186,9 @@ public static partial class ServerHost
 
         builder.Services.AddRoutingCore();
         ConfigureLogging(builder.Logging, settings, toStderr: false);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
+        // The drain timeout, and a moment more so ERROR_DRAIN_TIMEOUT names what is cut before it is.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + ShutdownDrain.CutMargin);
+        builder.Services.AddSingleton<IHostLifetime, ShutdownDrain.SignalFreeLifetime>();
         ILogger? connectionLogger = null;
         var listen = new ListenConfiguration(address, settings.Port, certificate is not null);
         TlsCertificate? tls = null;
@@ -243,20 +245,26 @@ public static partial class ServerHost
         await using var app = builder.Build();
         app.MapMcpServer(HostConstants.McpPath);
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        var ready = true;
-        lifetime.ApplicationStopping.Register(() => ready = false);
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        PidFile? pidFile = null;
+        using var drain = new ShutdownDrain(lifetime, app.Services.GetRequiredService<McpDispatcher>().Sessions, logger, clock, settings.ShutdownDelay, settings.DrainTimeout, code =>
+        {
+            Volatile.Read(ref pidFile)?.Dispose();
+            Environment.Exit(code);
+        });
+        drain.Listen();
         app.MapGet("/healthz", static (HttpContext http) => http.Response.WriteAsync("ok\n"));
         app.MapGet("/readyz", (HttpContext http) =>
         {
+            var ready = drain.Ready;
             http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return http.Response.WriteAsync(ready ? "ready\n" : "draining\n");
         });
         ConfigReloader? reloader = null;
-        var clock = app.Services.GetRequiredService<TimeProvider>();
         var startedAt = clock.GetUtcNow();
         using var metrics = new McpServer.Host.Metrics.MetricsCollector(clock);
-        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, drain.Ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -276,9 +284,9 @@ public static partial class ServerHost
 
         // The pid file and the configuration watch (and SIGHUP) come before the start-up line, so
         // whoever waits for that line finds them in place.
-        using var pidFile = PidFile.Write(settings.PidFile, logger);
+        using var pidFileInUse = pidFile = PidFile.Write(settings.PidFile, logger);
         using var watch = reloader = settings.ConfigFile is { } configFile
-            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, listen, logger, old, next))
+            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, listen, logger, drain, old, next))
             : null;
         watch?.Start();
 
@@ -305,20 +313,6 @@ public static partial class ServerHost
             ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
             : null;
 
-        // The first SIGTERM or SIGINT drains (the host's own handler); a second one exits at once.
-        var signals = 0;
-        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            if (Interlocked.Increment(ref signals) > 1)
-            {
-                LogAborted(logger, context.Signal.ToString(), app.Services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Sum(static x => x.InFlightCount));
-                pidFile?.Dispose();
-                Environment.Exit(HostConstants.ExitFailure);
-            }
-        }
-
-        using var secondTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
-        using var secondInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(logger);
         return HostConstants.ExitOk;
@@ -417,7 +411,7 @@ public static partial class ServerHost
     }
 
     /// <summary>Applies what can change while serving: limits, log level, catalogues (the rest waits for a restart).</summary>
-    private static string? ApplyLive(IServiceProvider services, ListenConfiguration listen, ILogger logger, ServeSettings old, ServeSettings next)
+    private static string? ApplyLive(IServiceProvider services, ListenConfiguration listen, ILogger logger, ShutdownDrain drain, ServeSettings old, ServeSettings next)
     {
         // A new address or port first: if it cannot be had, nothing of the new version is applied.
         if (!string.Equals(old.Host, next.Host, StringComparison.Ordinal) || old.Port != next.Port)
@@ -453,6 +447,7 @@ public static partial class ServerHost
         }
 
         s_maxConnections = next.Limits.MaxConnections;
+        drain.Delay = next.ShutdownDelay;
         if (TryParseAddress(next.Host, out var bound))
         {
             ApplyAllowLists(next, services.GetRequiredService<IOptions<McpHttpOptions>>().Value, IPAddress.IsLoopback(bound));
@@ -545,9 +540,6 @@ public static partial class ServerHost
 
     [LoggerMessage(10, LogLevel.Warning, "Connection {ConnectionId} from {ClientAddress} refused with 503: {Max} connections are open, the limit (limits.maxConnections).", EventName = "CONNECTION_REJECTED")]
     private static partial void LogConnectionRejected(ILogger logger, string connectionId, string clientAddress, int max);
-
-    [LoggerMessage(12, LogLevel.Warning, "Second {Signal}: exiting now without waiting for the drain ({InFlight} request(s) in flight in sessions are dropped).", EventName = "SERVER_ABORTED")]
-    private static partial void LogAborted(ILogger logger, string signal, int inFlight);
 
     [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2).", EventName = "METRICS")]
     private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2);

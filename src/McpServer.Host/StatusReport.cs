@@ -63,7 +63,7 @@ internal static class StatusReport
         w.WriteEndObject();
         w.WriteNumber("connections", connections);
         w.WriteNumber("sessions", sessions.Length);
-        w.WriteNumber("inFlight", sessions.Sum(static s => s.InFlightCount));
+        w.WriteNumber("inFlight", dispatcher.Sessions.InFlightRequests().Count);
         w.WriteNumber("subscriptions", dispatcher.SubscriptionCount);
         w.WriteStartObject("memory");
         w.WriteNumber("workingSetBytes", process.WorkingSet64);

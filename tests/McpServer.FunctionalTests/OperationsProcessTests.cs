@@ -186,6 +186,27 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         await raw.AssertEchoWorksAsync(session);
     }
 
+    private static async Task<SocketError> ConnectErrorAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return SocketError.Success;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode;
+        }
+    }
+
+    private static async Task<int> InFlightAsync(ServerProcess server)
+    {
+        using var http = new HttpClient();
+        using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl!, "/admin/status")));
+        return doc.RootElement.GetProperty("inFlight").GetInt32();
+    }
+
     private static long Rss(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -209,6 +230,61 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         await server.TerminateAsync();
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.False(File.Exists(pidFile), "the pid file must be removed when the server stops");
+    }
+
+    [Fact]
+    public async Task ShutdownDelay_AfterSigterm_ReadyzAnswers503Draining_CallsAreStillServed_ThenExits0()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"server":{"shutdownDelaySeconds":2}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        using var probe = new HttpClient();
+
+        var watch = Stopwatch.StartNew();
+        await server.TerminateAsync();
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_DRAINING");
+
+        using var readyz = await probe.GetAsync(new Uri(server.BaseUrl!, "/readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyz.StatusCode);
+        Assert.Equal("draining\n", await readyz.Content.ReadAsStringAsync());
+        var call = await raw.SendAsync(Call(raw, 8, "echo", """{"text":"served while draining"}"""));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the checks took {watch.Elapsed}, past the delay: they prove nothing");
+        Assert.Equal(HttpStatusCode.OK, call.Status);
+        Assert.Equal("served while draining", call.Message().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.False(server.HasExited);
+
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9), $"exited {watch.Elapsed} after SIGTERM, before the 2 s delay");
+        var draining = Assert.Single(server.Lines, l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal));
+        Assert.Contains(" INFO  SERVER_DRAINING Draining after SIGTERM: /readyz answers 503 draining; new requests are still served for 2 s (server.shutdownDelaySeconds)", draining, StringComparison.Ordinal);
+        Assert.Contains("get up to 30 s to finish (server.drainTimeoutSeconds)", draining, StringComparison.Ordinal);
+        Assert.Contains(server.Lines, l => l.Contains("SERVER_STOPPED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DrainTimeout_PassesWithACallRunning_LogsWhatIsCut_RefusesNewConnections_Exits0()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"server":{"drainTimeoutSeconds":1}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var call = raw.SendAsync(Call(raw, 9, "sleep", """{"ms":10000}"""));
+        await Poll.UntilAsync(async () => await InFlightAsync(server) == 1, TimeSpan.FromSeconds(10), "the call to be in flight (/admin/status)");
+
+        var watch = Stopwatch.StartNew();
+        await server.TerminateAsync();
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_DRAINING");
+        // Without a shutdown delay the listener closes at once: new connections are refused (one that
+        // races the close may be accepted by the kernel and then reset).
+        await Poll.UntilAsync(async () => await ConnectErrorAsync(server.Port) == SocketError.ConnectionRefused, TimeSpan.FromSeconds(1), "a new connection to be refused");
+
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, code);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"exit took {watch.Elapsed}: the 10 s call was not cut at the 1 s drain timeout");
+        Assert.Contains(server.Lines, l => l.Contains("SERVER_DRAINING Draining after SIGTERM: /readyz answers 503 draining and the listener closes now", StringComparison.Ordinal) && l.Contains("(1 now) get up to 1 s", StringComparison.Ordinal));
+        var cut = Assert.Single(server.Lines, l => l.Contains("ERROR_DRAIN_TIMEOUT", StringComparison.Ordinal));
+        Assert.Contains(" WARN  ERROR_DRAIN_TIMEOUT The drain timeout passed with 1 request(s) still running: they are cut now, after 1 s (server.drainTimeoutSeconds): tools/call (tool sleep) 1.", cut, StringComparison.Ordinal);
+        var stopped = server.Lines.ToList().FindIndex(l => l.Contains("SERVER_STOPPED", StringComparison.Ordinal));
+        Assert.True(stopped > server.Lines.ToList().IndexOf(cut), "ERROR_DRAIN_TIMEOUT comes before SERVER_STOPPED");
+        await Assert.ThrowsAnyAsync<Exception>(() => call);
     }
 
     [Fact]

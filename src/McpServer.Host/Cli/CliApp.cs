@@ -236,6 +236,7 @@ public static class CliApp
                 LogFormat = format,
                 KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
+                ShutdownDelay = TimeSpan.FromSeconds(file?.GetInteger("server.shutdownDelaySeconds") ?? 0),
                 ConfigPath = file?.Path,
                 ConfigFile = file,
                 KeysFile = KeysFileLocation.Resolve(result.GetValue(_keysFile), file, null),
