@@ -71,6 +71,48 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, since.GetProperty("errors").GetProperty("unknown_tool").GetInt64());
     }
 
+    [LanAddressFact]
+    public async Task Status_OfAServerBoundToOneLanAddress_AsksThatAddress_FromTheFlagOrTheConfiguration()
+    {
+        var address = LanAddressFactAttribute.Address!.ToString();
+        var config = Path.Combine(_dir.FullName, "lan.json");
+        await File.WriteAllTextAsync(config, "{\"server\":{\"host\":\"" + address + "\"},\"auth\":{\"allowAnonymous\":true}}");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var server = ServerProcess.Launch(output, "--config", config, "--port", "0");
+        var port = new Uri(System.Text.RegularExpressions.Regex.Match(await server.WaitForStartedLineAsync(), @"http://\S+/mcp").Value).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var byFlag = ServerProcess.Launch(output, "status", "--host", address, "--port", port);
+        await using var byConfig = ServerProcess.Launch(output, "status", "--config", config, "--port", port);
+        await using var onLoopback = ServerProcess.Launch(output, "status", "--host", "127.0.0.1", "--port", port);
+
+        Assert.Equal(0, await byFlag.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"listening on:  http://{address}:{port}/mcp", byFlag.StdoutLines);
+        Assert.Contains(byFlag.StdoutLines, l => l.Contains($"(PID {server.Id}): ready", StringComparison.Ordinal));
+        Assert.Equal(0, await byConfig.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"listening on:  http://{address}:{port}/mcp", byConfig.StdoutLines);
+        Assert.Equal(1, await onLoopback.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(onLoopback.StderrLines, l => l.Contains($"no server answers at http://127.0.0.1:{port}/admin/status", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AdminStatus_RequestThroughAProxy_IsRefused403_EvenFromLoopback()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using var http = new HttpClient();
+
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUrl!, "/admin/status"));
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("admin_forwarded", doc.RootElement.GetProperty("error").GetProperty("data").GetProperty("reason").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.BaseUrl!, "/admin/status"))).StatusCode);
+    }
+
     [Fact]
     public async Task Status_WithNothingRunning_Exit1AndPointsToDoctor()
     {
