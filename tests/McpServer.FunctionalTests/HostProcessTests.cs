@@ -238,7 +238,7 @@ public sealed class HostProcessTests(ITestOutputHelper output)
         var received = server.Lines.First(l => l.Contains("MESSAGE_RECEIVED", StringComparison.Ordinal));
         Assert.Matches(@"Received initialize \(id \S+, \d+ bytes\) in session \S* on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+\.", received);
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "MESSAGE_SENT");
-        Assert.Matches(@"Sent the response to initialize \(id \S+\) in session \S+: result after \d+\.\d\d ms\.", server.Lines.First(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)));
+        Assert.Matches(@"Sent the response to initialize \(id \S+, \d+ bytes\) in session \S+ on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+: result after \d+\.\d\d ms\.", server.Lines.First(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)));
     }
 
     [Fact]

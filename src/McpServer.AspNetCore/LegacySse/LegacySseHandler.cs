@@ -109,7 +109,7 @@ internal sealed partial class LegacySseHandler(
         await http.Response.CompleteAsync().ConfigureAwait(false);
         try
         {
-            RequestOrigin.Set(http.Connection, length);
+            RequestOrigin.Set(http, length);
             await dispatcher.ProcessAsync(session, body.AsMemory(0, length), sink, services, CancellationToken.None).ConfigureAwait(false);
         }
         finally

@@ -69,7 +69,7 @@ internal sealed partial class StreamableHttpHandler
         session.Access = access;
         var stream = new PostResponseStream(http, session, _options, keepAlive);
         // Without a session, closing the connection is how a client cancels (and ends a subscription).
-        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+        RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
         var pending = dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted);
         RpcResult result;
         if (pending.IsCompleted)
@@ -143,7 +143,7 @@ internal sealed partial class StreamableHttpHandler
 
     private Task RefuseStatelessAsync(HttpContext http, JsonRpcId id, RpcError error)
     {
-        LogInvalidMessage(logger, error.Reason ?? "invalid", error.Message, http.Connection.RemoteIpAddress?.ToString());
+        LogInvalidMessage(http, error.Reason ?? "invalid", error.Message);
         return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, error);
     }
 

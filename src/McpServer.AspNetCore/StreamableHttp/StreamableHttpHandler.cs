@@ -96,7 +96,7 @@ internal sealed partial class StreamableHttpHandler(
 
             if (!JsonRpcEnvelopeReader.TryRead(json, out var envelope, out var invalid))
             {
-                LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+                LogInvalidMessage(http, invalid.Reason, invalid.Message, json.Length);
                 await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
                 return;
             }
@@ -153,7 +153,7 @@ internal sealed partial class StreamableHttpHandler(
         switch (envelope.Kind)
         {
             case JsonRpcMessageKind.Notification:
-                RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+                RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
                 dispatcher.OnNotification(session, envelope);
                 http.Response.StatusCode = StatusCodes.Status202Accepted;
                 return;
@@ -165,7 +165,7 @@ internal sealed partial class StreamableHttpHandler(
         }
 
         var stream = new PostResponseStream(http, session, _options, keepAlive);
-        RequestOrigin.Set(http.Connection, http.Request.ContentLength ?? envelope.Params.Length);
+        RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
         var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, CancellationToken.None).ConfigureAwait(false);
         if (created && result.Error is not null)
         {
@@ -220,7 +220,7 @@ internal sealed partial class StreamableHttpHandler(
         var items = new List<(JsonRpcEnvelope Envelope, InvalidMessage? Error)>();
         if (!JsonRpcEnvelopeReader.TryReadBatch(json, items, out var invalid))
         {
-            LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+            LogInvalidMessage(http, invalid.Reason, invalid.Message, json.Length);
             await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
             return;
         }
@@ -263,11 +263,11 @@ internal sealed partial class StreamableHttpHandler(
                     }
 
                     var env = envelope;
-                    var connection = http.Connection;
+                    var origin = http;
                     var size = http.Request.ContentLength ?? 0;
                     pending.Add(Task.Run(async () =>
                     {
-                        RequestOrigin.Set(connection, size);
+                        RequestOrigin.Set(origin, size);
                         return ((JsonRpcId?)env.Id, await dispatcher.ExecuteAsync(session, env, session.Outbound, services, CancellationToken.None).ConfigureAwait(false));
                     }));
                     break;
@@ -481,7 +481,7 @@ internal sealed partial class StreamableHttpHandler(
         var header = http.Request.Headers[HttpConstants.SessionIdHeader];
         if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
         {
-            LogInvalidMessage(logger, "missing_session_id", "request without Mcp-Session-Id", http.Connection.RemoteIpAddress?.ToString());
+            LogInvalidMessage(http, "missing_session_id", "request without Mcp-Session-Id");
             return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(McpErrorCode.InvalidMessage, "The Mcp-Session-Id header is required; send 'initialize' first and echo the session id it returns.", "missing_session_id", HttpConstants.SessionIdHeader));
         }
 
@@ -493,7 +493,7 @@ internal sealed partial class StreamableHttpHandler(
 
     private Task RefuseAsync(HttpContext http, int status, string reason, string message, string? field)
     {
-        LogInvalidMessage(logger, reason, message, http.Connection.RemoteIpAddress?.ToString());
+        LogInvalidMessage(http, reason, message);
         return HttpErrors.InvalidMessageAsync(http, status, reason, message, field);
     }
 
@@ -532,8 +532,19 @@ internal sealed partial class StreamableHttpHandler(
         return json && sse;
     }
 
-    [LoggerMessage(300, LogLevel.Information, "Refused a message from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
-    private static partial void LogInvalidMessage(ILogger logger, string reason, string detail, string? clientAddress);
+    // The connection, address and size are formatted only when the event is written.
+    private void LogInvalidMessage(HttpContext http, string reason, string detail, long? bytes = null)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var connection = http.Connection;
+            var client = connection.RemoteIpAddress is { } ip ? ip + ":" + connection.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
+            LogInvalidMessage(logger, bytes ?? http.Request.ContentLength ?? 0, connection.Id, client, reason, detail);
+        }
+    }
+
+    [LoggerMessage(300, LogLevel.Information, "Refused a message ({Bytes} bytes) on connection {ConnectionId} from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
+    private static partial void LogInvalidMessage(ILogger logger, long bytes, string connectionId, string clientAddress, string reason, string detail);
 
     [LoggerMessage(301, LogLevel.Information, "Refused a request from {ClientAddress}: {Reason}.", EventName = "ERROR_FORBIDDEN")]
     private static partial void LogRefused(ILogger logger, string reason, string? clientAddress);
