@@ -82,6 +82,41 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public async Task SseResume_OlderThanTheReplayBuffer_ReplaysWhatIsKept_AndLogsReplayIncomplete()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"sseReplayBufferEvents":3}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var session = await raw.InitializeAsync();
+        var full = await raw.PostAsync("""{"jsonrpc":"2.0","id":25,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":200},"_meta":{"progressToken":"p"}}}""", session);
+        var events = SseParser.Parse(full.Body).Where(e => e.Data.Length > 0).ToList();
+        Assert.True(events.Count > 5, full.Body);
+        HttpRequestMessage Resume(string lastEventId)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, server.McpUrl);
+            request.Headers.Add("Accept", "text/event-stream");
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("Last-Event-ID", lastEventId);
+            return request;
+        }
+
+        // Within the buffer: everything after the id comes back, and nothing is logged.
+        using (var recent = await SseResponse.SendAsync(raw.Client, Resume(events[^3].Id!)))
+        {
+            Assert.Equal(events.TakeLast(2).Select(e => e.Id), (await recent.ReadToEndAsync()).Where(e => e.Data.Length > 0).Select(e => e.Id));
+        }
+
+        // Older than the buffer: only the 3 kept events come back, and the operator is told.
+        using (var late = await SseResponse.SendAsync(raw.Client, Resume(events[0].Id!)))
+        {
+            Assert.Equal(events.TakeLast(3).Select(e => e.Id), (await late.ReadToEndAsync()).Where(e => e.Data.Length > 0).Select(e => e.Id));
+        }
+
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SSE_REPLAY_INCOMPLETE", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SSE_REPLAY_INCOMPLETE");
+        var line = Assert.Single(server.Lines, l => l.Contains("SSE_REPLAY_INCOMPLETE", StringComparison.Ordinal));
+        Assert.Contains($" INFO  SSE_REPLAY_INCOMPLETE Session {session} resumed its stream after event {events[0].Id}, but events after it were dropped from the replay buffer (3 events per session, limits.sseReplayBufferEvents); the client gets only what is kept (oldest kept on that stream: {events[^3].Id}).", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConnectionLimit_OneTooMany_Gets503WithJsonRpcBody_AndAnEvent_OthersKeepWorking()
     {
         await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"maxConnections":2}}"""));

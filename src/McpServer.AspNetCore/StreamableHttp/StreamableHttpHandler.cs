@@ -371,7 +371,12 @@ internal sealed partial class StreamableHttpHandler(
             after = long.MaxValue;
         }
 
-        var attachment = state.Resume(streamId, after, writer, replay);
+        var attachment = state.Resume(streamId, after, writer, replay, out var incomplete);
+        if (incomplete)
+        {
+            LogReplayIncomplete(logger, session.Id, lastEventId, replay.Count > 0 ? replay[0].Id : "none", _options.SseReplayBufferSize);
+        }
+
         // Only a fresh standalone stream is primed; a resumed one continues from the client's Last-Event-ID.
         var primed = lastEventId.Length == 0 && session.Revision >= ProtocolRevision.V2025_11_25 ? state.PrimingId(state.Standalone) : null;
         await writer.StartAsync(primed, _options.SseRetryInterval).ConfigureAwait(false);
@@ -557,6 +562,10 @@ internal sealed partial class StreamableHttpHandler(
 
     [LoggerMessage(305, LogLevel.Information, "A request from {Client} was refused at limits.requestsPerMinutePerClient ({PerMinute} a minute): answered 429 rate_limited.", EventName = "LIMIT_REACHED")]
     private static partial void LogRateLimited(ILogger logger, string client, int perMinute);
+
+    // Information: the client's reconnection came late; the operator may want a larger buffer.
+    [LoggerMessage(306, LogLevel.Information, "Session {SessionId} resumed its stream after event {LastEventId}, but events after it were dropped from the replay buffer ({Limit} events per session, limits.sseReplayBufferEvents); the client gets only what is kept (oldest kept on that stream: {OldestKept}).", EventName = "SSE_REPLAY_INCOMPLETE")]
+    private static partial void LogReplayIncomplete(ILogger logger, string sessionId, string lastEventId, string oldestKept, int limit);
 
     [LoggerMessage(304, LogLevel.Debug, "Session {SessionId}: the client left before its response was written.", EventName = "CLIENT_GONE")]
     private static partial void LogClientGone(ILogger logger, string sessionId);

@@ -58,7 +58,7 @@ internal static class ConfigKeys
         new("limits.maxSessions", ConfigType.Integer, 10_000L, "Sessions held at once; more gets 503 too_many_sessions.") { Min = 1, Max = 10_000_000 },
         new("limits.sessionIdleTimeoutSeconds", ConfigType.Integer, 1800L, "A session unused this long (no request, no open stream) is ended.") { Min = 1, Max = 7 * 86400 },
         new("limits.maxInFlightPerSession", ConfigType.Integer, 64L, "Requests in flight per session; more gets HTTP 429 with -32600 too_many_in_flight and a LIMIT_REACHED event.") { Min = 1, Max = 100_000 },
-        new("limits.sseReplayBufferEvents", ConfigType.Integer, 128L, "Events kept per session for resumption with Last-Event-ID.") { Min = 0, Max = 100_000 },
+        new("limits.sseReplayBufferEvents", ConfigType.Integer, 128L, "Events kept per session for resumption with Last-Event-ID; a client that resumes after older events gets what is kept, and SSE_REPLAY_INCOMPLETE is logged.") { Min = 0, Max = 100_000 },
         new("limits.sseKeepAliveSeconds", ConfigType.Integer, 15L, "An idle SSE stream gets a keep-alive comment this often.") { Min = 1, Max = 3600 },
         new("limits.maxConcurrentCallsPerTool", ConfigType.Integer, 0L, "Calls of one tool running at once; one more is answered HTTP 429 with -32000 tool_busy and a LIMIT_REACHED event. 0: no limit.") { Min = 0, Max = 100_000 },
         new("limits.requestsPerMinutePerClient", ConfigType.Integer, 0L, "Requests (POSTs) each client may send per minute: per API key, or per client address without one; a client may use its minute's allowance in a burst. More get HTTP 429 with -32000 rate_limited, Retry-After and a LIMIT_REACHED event. 0: no limit.") { Min = 0, Max = 10_000_000 },
