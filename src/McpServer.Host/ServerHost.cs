@@ -264,7 +264,8 @@ public static partial class ServerHost
         ConfigReloader? reloader = null;
         var startedAt = clock.GetUtcNow();
         using var metrics = new McpServer.Host.Metrics.MetricsCollector(clock);
-        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, drain.Ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
+        var cpu = new McpServer.Host.Metrics.CpuUsage(clock);
+        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, drain.Ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics, cpu));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -310,7 +311,7 @@ public static partial class ServerHost
         using var tlsWatch = tls;
         // The METRICS event: the figures of the last interval, from the engine's instruments.
         using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero
-            ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
+            ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), cpu.TakeInterval(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
             : null;
 
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -318,11 +319,11 @@ public static partial class ServerHost
         return HostConstants.ExitOk;
     }
 
-    private static void LogMetricsWindow(ILogger logger, McpServer.Host.Metrics.MetricsWindow w, IServiceProvider services)
+    private static void LogMetricsWindow(ILogger logger, McpServer.Host.Metrics.MetricsWindow w, double cpuPercent, IServiceProvider services)
     {
         var sessions = services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Count();
         LogMetrics(logger, w.Length.TotalSeconds, w.Requests, w.RatePerSecond, w.P50Ms, w.P99Ms, w.ErrorText, Volatile.Read(ref s_activeConnections), sessions,
-            Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), cpuPercent, Environment.ProcessorCount);
     }
 
     /// <summary>The <c>limits</c> section onto the engine's options: at start, and again on every reload.</summary>
@@ -541,8 +542,8 @@ public static partial class ServerHost
     [LoggerMessage(10, LogLevel.Warning, "Connection {ConnectionId} from {ClientAddress} refused with 503: {Max} connections are open, the limit (limits.maxConnections).", EventName = "CONNECTION_REJECTED")]
     private static partial void LogConnectionRejected(ILogger logger, string connectionId, string clientAddress, int max);
 
-    [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2).", EventName = "METRICS")]
-    private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2);
+    [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2); CPU {CpuPercent:0.0} % of one core ({Cores} cores).", EventName = "METRICS")]
+    private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2, double cpuPercent, int cores);
 
     [LoggerMessage(14, LogLevel.Information, "Now listening on {Url} ({Reach}) instead of {Previous}: the configuration moved the endpoint; connections already open finish where they are.", EventName = "SERVER_REBOUND")]
     private static partial void LogRebound(ILogger logger, string url, string previous, string reach);

@@ -16,7 +16,7 @@ namespace McpServer.Host;
 /// </summary>
 internal static class StatusReport
 {
-    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector metrics)
+    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector metrics, McpServer.Host.Metrics.CpuUsage cpu)
     {
         if (!FromThisMachine(http.Connection))
         {
@@ -76,6 +76,16 @@ internal static class StatusReport
         w.WriteNumber("gen0Collections", GC.CollectionCount(0));
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));
         w.WriteNumber("gen2Collections", GC.CollectionCount(2));
+        w.WriteEndObject();
+        w.WriteStartObject("cpu");
+        w.WriteNumber("cores", Environment.ProcessorCount);
+        w.WriteNumber("percentSinceStart", Math.Round(McpServer.Host.Metrics.CpuUsage.SinceStart(DateTime.Now - process.StartTime), 1));
+        if (cpu.Latest is { } interval)
+        {
+            w.WriteNumber("percentLastInterval", Math.Round(interval.Percent, 1));
+            w.WriteNumber("lastIntervalSeconds", Math.Round(interval.Length.TotalSeconds, 1));
+        }
+
         w.WriteEndObject();
         w.WriteStartObject("metrics");
         WriteWindow(w, "sinceStart", metrics.SinceStart);

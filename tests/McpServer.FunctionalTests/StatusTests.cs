@@ -35,6 +35,7 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"listening on:  http://127.0.0.1:{port}/mcp", lines);
         Assert.Contains(lines, l => l.StartsWith($"configuration: {config} version 1 (hash ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("sessions:      1 of 77; requests in flight 0", StringComparison.Ordinal));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^cpu:           \d+\.\d % of one core since start; {Environment.ProcessorCount} cores$"));
         Assert.Equal(0, await json.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         using var doc = JsonDocument.Parse(string.Join("\n", json.StdoutLines));
         Assert.Equal(server.Id, doc.RootElement.GetProperty("pid").GetInt32());
@@ -62,6 +63,7 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         var line = server.LinesSince(mark).First(l => l.Contains("METRICS", StringComparison.Ordinal) && l.Contains("unknown_tool 1", StringComparison.Ordinal));
         Assert.Contains(" INFO ", line, StringComparison.Ordinal);
         Assert.Matches(@"Last 1 s: \d+ requests \(\d+\.\d/s\), p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; errors: unknown_tool 1; connections \d+, sessions 1; memory \d+ MiB", line);
+        Assert.Matches($@"; CPU \d+\.\d % of one core \({Environment.ProcessorCount} cores\)\.$", line);
 
         await using var status = ServerProcess.Launch(output, "status", "--port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
         Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -69,6 +71,11 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         var since = doc.RootElement.GetProperty("metrics").GetProperty("sinceStart");
         Assert.True(since.GetProperty("requests").GetInt64() >= 7, since.ToString());
         Assert.Equal(1, since.GetProperty("errors").GetProperty("unknown_tool").GetInt64());
+        var cpu = doc.RootElement.GetProperty("cpu");
+        Assert.Equal(Environment.ProcessorCount, cpu.GetProperty("cores").GetInt32());
+        Assert.InRange(cpu.GetProperty("percentSinceStart").GetDouble(), 0.1, 100.0 * Environment.ProcessorCount);
+        Assert.InRange(cpu.GetProperty("percentLastInterval").GetDouble(), 0.0, 100.0 * Environment.ProcessorCount);
+        Assert.Equal(1, cpu.GetProperty("lastIntervalSeconds").GetDouble(), 0.5);
     }
 
     [LanAddressFact]

@@ -85,6 +85,10 @@ internal static class StatusCommand
             var limits = r.GetProperty("limits");
             var uptime = TimeSpan.FromSeconds(r.GetProperty("uptimeSeconds").GetDouble());
             var since = r.GetProperty("metrics").GetProperty("sinceStart");
+            var cpu = r.GetProperty("cpu");
+            var cpuText = $"{cpu.GetProperty("percentSinceStart").GetDouble():0.0} % of one core since start"
+                + (cpu.TryGetProperty("percentLastInterval", out var recent) ? $", {recent.GetDouble():0.0} % over the last {cpu.GetProperty("lastIntervalSeconds").GetDouble():0} s" : string.Empty)
+                + $"; {cpu.GetProperty("cores").GetInt32()} cores";
             var errors = string.Join(", ", since.GetProperty("errors").EnumerateObject().Select(e => $"{e.Name} {e.Value.GetInt64()}"));
             await Console.Out.WriteLineAsync($"""
                 {r.GetProperty("name").GetString()} {r.GetProperty("version").GetString()} (PID {r.GetProperty("pid").GetInt32()}): {r.GetProperty("state").GetString()}, up {(int)uptime.TotalHours}h {uptime.Minutes}m {uptime.Seconds}s
@@ -93,6 +97,7 @@ internal static class StatusCommand
                 connections:   {r.GetProperty("connections").GetInt32()} of {limits.GetProperty("maxConnections").GetInt32()}
                 sessions:      {r.GetProperty("sessions").GetInt32()} of {limits.GetProperty("maxSessions").GetInt32()}; requests in flight {r.GetProperty("inFlight").GetInt32()}; subscriptions {r.GetProperty("subscriptions").GetInt32()}
                 requests:      {since.GetProperty("requests").GetInt64()} since start ({since.GetProperty("ratePerSecond").GetDouble():0.0}/s), p50 {since.GetProperty("p50Ms").GetDouble():0.00} ms, p99 {since.GetProperty("p99Ms").GetDouble():0.00} ms; errors: {(errors.Length == 0 ? "none" : errors)}
+                cpu:           {cpuText}
                 memory:        {memory.GetProperty("workingSetBytes").GetInt64() / (1024 * 1024)} MiB working set, {memory.GetProperty("managedHeapBytes").GetInt64() / (1024 * 1024)} MiB managed heap; GC {memory.GetProperty("gen0Collections").GetInt32()}/{memory.GetProperty("gen1Collections").GetInt32()}/{memory.GetProperty("gen2Collections").GetInt32()} (gen 0/1/2)
                 """).ConfigureAwait(false);
             return 0;
