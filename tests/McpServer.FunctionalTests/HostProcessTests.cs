@@ -103,13 +103,13 @@ public sealed class HostProcessTests(ITestOutputHelper output)
     {
         var port = PrivilegedPortFactAttribute.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        await using var server = ServerProcess.LaunchUnder(output, PrivilegedPortFactAttribute.Wrapper, "--host", "127.0.0.1", "--port", port);
+        await using var server = ServerProcess.LaunchUnder(output, UnprivilegedFactAttribute.Wrapper, "--host", "127.0.0.1", "--port", port);
         var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(4, code);
         var line = Assert.Single(server.StderrLines);
         Assert.StartsWith($"mcp-server: cannot listen on 127.0.0.1:{port}: permission denied: ports below ", line, StringComparison.Ordinal);
-        Assert.Contains($"need root or the CAP_NET_BIND_SERVICE capability, and mcp-server runs as user {PrivilegedPortFactAttribute.ServerUser}. Use --port ", line, StringComparison.Ordinal);
+        Assert.Contains($"need root or the CAP_NET_BIND_SERVICE capability, and mcp-server runs as user {UnprivilegedFactAttribute.ServerUser}. Use --port ", line, StringComparison.Ordinal);
         Assert.Contains("sudo setcap cap_net_bind_service=+ep ", line, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
     }
