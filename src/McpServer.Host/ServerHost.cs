@@ -292,9 +292,7 @@ public static partial class ServerHost
         watch?.Start();
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{settings.Host}:{settings.Port}";
-        var reach = loopback
-            ? "loopback only: not reachable from other machines"
-            : "reachable from other machines on every interface of this address";
+        var reach = Reach(address);
         LogStarted(logger, app.Services.GetRequiredService<McpDispatcher>().Options.ServerInfo.Version, url + HostConstants.McpPath, reach, string.Join(", ", settings.Catalogs.Distinct(StringComparer.Ordinal)));
         if (!loopback && !app.Services.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>().Enabled)
         {
@@ -439,7 +437,7 @@ public static partial class ServerHost
             var previousAllowed = httpOptions.AllowedHosts;
             ApplyAllowLists(next, httpOptions, IPAddress.IsLoopback(address));
             listen.Set(address, next.Port);
-            LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
+            LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, Reach(address));
             _ = ConfirmReboundAsync(services, listen, logger, address, next.Port, previous, previousAllowed);
             if (!IPAddress.IsLoopback(address))
             {
@@ -503,6 +501,13 @@ public static partial class ServerHost
         listen.Set(backAddress, back.Port);
         LogReboundFailed(logger, wanted + HostConstants.McpPath, previous + HostConstants.McpPath);
     }
+
+    /// <summary>Who can connect to a server bound to <paramref name="address"/>, for the start-up and rebind lines.</summary>
+    internal static string Reach(IPAddress address) =>
+        IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines"
+        : address.Equals(IPAddress.Any) ? "every IPv4 interface: reachable from other machines"
+        : address.Equals(IPAddress.IPv6Any) ? "every interface, IPv6 and IPv4: reachable from other machines"
+        : $"only on {address}: reachable from other machines that can reach this address, not on this machine's other addresses";
 
     internal static bool TryParseAddress(string host, out IPAddress address)
     {

@@ -207,9 +207,32 @@ public sealed class HostProcessTests(ITestOutputHelper output)
 
         var started = await server.WaitForStartedLineAsync();
         Assert.Contains("listening on http://0.0.0.0:", started, StringComparison.Ordinal);
-        Assert.Contains("(reachable from other machines on every interface of this address)", started, StringComparison.Ordinal);
+        Assert.Contains("(every IPv4 interface: reachable from other machines)", started, StringComparison.Ordinal);
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_EXPOSED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_EXPOSED");
         Assert.Contains(server.Lines, l => l.Contains(" WARN  SERVER_EXPOSED Bound to 0.0.0.0: any machine that can reach this host can call its tools, and no authentication is configured.", StringComparison.Ordinal));
+    }
+
+    [LanAddressFact]
+    public async Task Start_OnOneLanAddress_StartupLineSaysOnlyThatAddress()
+    {
+        var address = LanAddressFactAttribute.Address!.ToString();
+        await using var server = ServerProcess.Launch(output, "--host", address, "--port", "0", "--allow-anonymous");
+
+        var started = await server.WaitForStartedLineAsync();
+
+        Assert.Contains($"listening on http://{address}:", started, StringComparison.Ordinal);
+        Assert.Contains($"(only on {address}: reachable from other machines that can reach this address, not on this machine's other addresses)", started, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_OnEveryIpv6Interface_StartupLineSaysIpv6AndIpv4()
+    {
+        await using var server = ServerProcess.Launch(output, "--host", "::", "--port", "0", "--allow-anonymous");
+
+        var started = await server.WaitForStartedLineAsync();
+
+        Assert.Contains("listening on http://[::]:", started, StringComparison.Ordinal);
+        Assert.Contains("(every interface, IPv6 and IPv4: reachable from other machines)", started, StringComparison.Ordinal);
     }
 
     [Theory]
