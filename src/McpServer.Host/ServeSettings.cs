@@ -45,6 +45,9 @@ public sealed record ServeSettings
     /// <summary>Where to write the process id once listening (removed at exit); <see langword="null"/>: nowhere.</summary>
     public string? PidFile { get; init; }
 
+    /// <summary>How many applied versions of the configuration file are kept for rollback. The default is 10.</summary>
+    public int ConfigHistory { get; init; } = Config.ConfigHistory.DefaultKeep;
+
     /// <summary>The configuration file read, or <see langword="null"/> for the built-in defaults.</summary>
     public string? ConfigPath { get; init; }
 

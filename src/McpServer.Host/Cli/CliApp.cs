@@ -237,6 +237,7 @@ public static class CliApp
                 KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
                 ShutdownDelay = TimeSpan.FromSeconds(file?.GetInteger("server.shutdownDelaySeconds") ?? 0),
+                ConfigHistory = (int)(file?.GetInteger("server.configHistory") ?? ConfigHistory.DefaultKeep),
                 ConfigPath = file?.Path,
                 ConfigFile = file,
                 KeysFile = KeysFileLocation.Resolve(result.GetValue(_keysFile), file, null),
