@@ -53,7 +53,7 @@ internal static class ConfigKeys
         new("server.configHistory", ConfigType.Integer, (long)ConfigHistory.DefaultKeep, "How many applied versions of the configuration file are kept beside it (NAME.history/) for mcp-server config rollback; older ones are deleted.") { Min = 1, Max = 1000 },
         new("logging.level", ConfigType.String, "info", "Lowest level logged.") { Env = "MCP_LOG_LEVEL", Flag = "--log-level", Allowed = ["trace", "debug", "info", "warn", "error"] },
         new("logging.format", ConfigType.String, "text", "Log line format: text, or json (one object per line).") { Flag = "--log-format", Allowed = ["text", "json"] },
-        new("logging.metricsIntervalSeconds", ConfigType.Integer, 60L, "How often the METRICS event logs request rate, p50/p99 latency, errors by reason, connections, sessions, memory and GC; 0 turns it off.") { Min = 0, Max = 86_400 },
+        new("logging.metricsIntervalSeconds", ConfigType.Integer, 60L, "How often the METRICS event logs request rate, p50/p99 latency, errors by reason, connections, sessions, memory, GC and CPU; 0 turns it off.") { Min = 0, Max = 86_400 },
         new("limits.maxConnections", ConfigType.Integer, 1000L, "Client connections open at once; one more is answered 503 with a JSON-RPC error (reason too_many_connections) and a CONNECTION_REJECTED event.") { Min = 1, Max = 1_000_000 },
         new("limits.maxRequestBodyBytes", ConfigType.Integer, 4L * 1024 * 1024, "Largest POST body (and stdio line); larger gets 413 and error 1001 body_too_large.") { Min = 1024, Max = 1L << 30 },
         new("limits.maxSessions", ConfigType.Integer, 10_000L, "Sessions held at once; more gets 503 too_many_sessions.") { Min = 1, Max = 10_000_000 },
