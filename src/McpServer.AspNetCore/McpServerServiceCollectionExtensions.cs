@@ -19,9 +19,17 @@ public static class McpServerServiceCollectionExtensions
     public static IMcpServerBuilder AddMcpServer(this IServiceCollection services, Action<McpServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        RequestOrigin.Describe ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext { Connection: var c }
-            ? (c.Id, c.RemoteIpAddress is { } ip ? ip + ":" + c.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")
-            : ("-", "-");
+        // The request's HttpContext is recycled once its response is done, but a request may log later
+        // (a legacy SSE answer): it keeps the connection's feature, which lives as long as the connection.
+        RequestOrigin.Keep ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext http
+            ? http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpConnectionFeature>() ?? (object)"-"
+            : origin;
+        RequestOrigin.Describe ??= static origin => origin switch
+        {
+            Microsoft.AspNetCore.Http.HttpContext { Connection: var c } => (c.Id, c.RemoteIpAddress is { } ip ? ip + ":" + c.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-"),
+            Microsoft.AspNetCore.Http.Features.IHttpConnectionFeature f => (f.ConnectionId, f.RemoteIpAddress is { } ip ? ip + ":" + f.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-"),
+            _ => ("-", "-"),
+        };
         RequestOrigin.TraceContext ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext { Request.Headers: var h } && h.TraceParent.Count == 1
             ? (h.TraceParent.ToString(), h.TraceState.Count == 1 ? h.TraceState.ToString() : null)
             : (null, null);

@@ -38,9 +38,16 @@ internal static class KeyRing
             File.Delete(probe);
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (UnauthorizedAccessException)
         {
-            return ex.Message;
+            // Name the directory that refused, as for an unreadable configuration file.
+            var full = Path.GetFullPath(path);
+            var denied = Directory.Exists(full) ? full : Path.GetDirectoryName(full) ?? full;
+            return $"permission denied: {denied} cannot be written ({Config.ConfigFile.Describe(denied)}; mcp-server runs as user '{Environment.UserName}')";
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException)
+        {
+            return ex.Message.TrimEnd('.');
         }
     }
 

@@ -33,6 +33,12 @@ public sealed record ServeSettings
     /// <summary>How long in-flight requests may run on after SIGTERM. The default is 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long, after SIGTERM, <c>/readyz</c> answers 503 while new requests are still served, before the
+    /// listener closes and the drain begins. The default is zero: the listener closes at once.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; init; }
+
     /// <summary>How often the <c>METRICS</c> event is logged; zero turns it off. The default is 60 seconds.</summary>
     public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -53,6 +59,9 @@ public sealed record ServeSettings
 
     /// <summary>Where to write the process id once listening (removed at exit); <see langword="null"/>: nowhere.</summary>
     public string? PidFile { get; init; }
+
+    /// <summary>How many applied versions of the configuration file are kept for rollback. The default is 10.</summary>
+    public int ConfigHistory { get; init; } = Config.ConfigHistory.DefaultKeep;
 
     /// <summary>The configuration file read, or <see langword="null"/> for the built-in defaults.</summary>
     public string? ConfigPath { get; init; }

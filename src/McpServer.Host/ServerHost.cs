@@ -155,7 +155,7 @@ public static partial class ServerHost
 
         if (!loopback && !settings.AllowAnonymous && settings.OAuthIssuer is null && CountKeys(settings.KeysFile) == 0)
         {
-            stderr.WriteLine($"mcp-server: refusing to serve {settings.Host}:{settings.Port} without authentication: any machine that reaches it could call its tools. "
+            stderr.WriteLine($"mcp-server: refusing to serve {BindFailure.HostPort(settings.Host, settings.Port)} without authentication: any machine that reaches it could call its tools. "
                 + $"Create an API key first (mcp-server keys create --name NAME{(settings.KeysFile is null ? string.Empty : " --keys-file " + settings.KeysFile)}) and give it to the clients, "
                 + "bind to 127.0.0.1, or, when a proxy in front authenticates, start with --allow-anonymous (auth.allowAnonymous).");
             return HostConstants.ExitUsage;
@@ -190,7 +190,9 @@ public static partial class ServerHost
 
         builder.Services.AddRoutingCore();
         ConfigureLogging(builder.Logging, settings, toStderr: false);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
+        // The drain timeout, and a moment more so ERROR_DRAIN_TIMEOUT names what is cut before it is.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + ShutdownDrain.CutMargin);
+        builder.Services.AddSingleton<IHostLifetime, ShutdownDrain.SignalFreeLifetime>();
         ILogger? connectionLogger = null;
         var listen = new ListenConfiguration(address, settings.Port, certificate is not null);
         TlsCertificate? tls = null;
@@ -255,47 +257,54 @@ public static partial class ServerHost
         }
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        var ready = true;
-        lifetime.ApplicationStopping.Register(() => ready = false);
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        PidFile? pidFile = null;
+        using var drain = new ShutdownDrain(lifetime, app.Services.GetRequiredService<McpDispatcher>().Sessions, logger, clock, settings.ShutdownDelay, settings.DrainTimeout, code =>
+        {
+            Volatile.Read(ref pidFile)?.Dispose();
+            Environment.Exit(code);
+        });
+        drain.Listen();
         app.MapGet("/healthz", static (HttpContext http) => http.Response.WriteAsync("ok\n"));
         app.MapGet("/readyz", (HttpContext http) =>
         {
+            var ready = drain.Ready;
             http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return http.Response.WriteAsync(ready ? "ready\n" : "draining\n");
         });
         ConfigReloader? reloader = null;
-        var clock = app.Services.GetRequiredService<TimeProvider>();
         var startedAt = clock.GetUtcNow();
         using var metrics = settings.Metrics ? new McpServer.Host.Metrics.MetricsCollector(clock) : null;
-        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics));
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer");
+        var cpu = new McpServer.Host.Metrics.CpuUsage(clock);
+        app.MapGet("/admin/status", (HttpContext http) => StatusReport.WriteAsync(http, app.Services, startedAt, reloader, drain.Ready, Volatile.Read(ref s_activeConnections), Volatile.Read(ref s_maxConnections), metrics, cpu));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is AddressInUseException || (ex.InnerException as SocketException)?.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        catch (Exception ex) when (BindFailure.Find(ex) is { } socket)
         {
-            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: the port is already in use; {PortOwner.Describe(settings.Port)}. Stop that process, or start mcp-server with --port N.");
-            return HostConstants.ExitPortInUse;
+            // Kestrel throws the socket's own error for some failures (an address not of this machine,
+            // a privileged port) and wraps others: one line either way, never a stack trace.
+            stderr.WriteLine("mcp-server: " + BindFailure.Describe(socket, settings.Host, settings.Port));
+            return socket.SocketErrorCode == SocketError.AddressAlreadyInUse ? HostConstants.ExitPortInUse : HostConstants.ExitBindFailed;
         }
         catch (IOException ex)
         {
-            stderr.WriteLine($"mcp-server: cannot listen on {settings.Host}:{settings.Port}: {ex.InnerException?.Message ?? ex.Message}. Check that the address belongs to this machine and that ports below 1024 are run with the needed privilege.");
+            stderr.WriteLine($"mcp-server: cannot listen on {BindFailure.HostPort(settings.Host, settings.Port)}: {ex.InnerException?.Message ?? ex.Message}. Check that the address belongs to this machine and that ports below 1024 are run with the needed privilege.");
             return HostConstants.ExitBindFailed;
         }
 
         // The pid file and the configuration watch (and SIGHUP) come before the start-up line, so
         // whoever waits for that line finds them in place.
-        using var pidFile = PidFile.Write(settings.PidFile, logger);
+        using var pidFileInUse = pidFile = PidFile.Write(settings.PidFile, logger);
         using var watch = reloader = settings.ConfigFile is { } configFile
-            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, listen, logger, old, next))
+            ? new ConfigReloader(settings, configFile, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpServer.Config"), app.Services.GetRequiredService<TimeProvider>(), (old, next) => ApplyLive(app.Services, listen, logger, drain, old, next))
             : null;
         watch?.Start();
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{settings.Host}:{settings.Port}";
-        var reach = loopback
-            ? "loopback only: not reachable from other machines"
-            : "reachable from other machines on every interface of this address";
+        var reach = Reach(address);
         LogStarted(logger, app.Services.GetRequiredService<McpDispatcher>().Options.ServerInfo.Version, url + HostConstants.McpPath, reach, string.Join(", ", settings.Catalogs.Distinct(StringComparer.Ordinal)));
         if (!loopback && !app.Services.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>().Enabled)
         {
@@ -312,33 +321,19 @@ public static partial class ServerHost
         using var tlsWatch = tls;
         // The METRICS event: the figures of the last interval, from the engine's instruments.
         using var metricsTimer = settings.MetricsInterval > TimeSpan.Zero && metrics is not null
-            ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
+            ? clock.CreateTimer(_ => LogMetricsWindow(logger, metrics.TakeWindow(), cpu.TakeInterval(), app.Services), null, settings.MetricsInterval, settings.MetricsInterval)
             : null;
 
-        // The first SIGTERM or SIGINT drains (the host's own handler); a second one exits at once.
-        var signals = 0;
-        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            if (Interlocked.Increment(ref signals) > 1)
-            {
-                LogAborted(logger, context.Signal.ToString(), app.Services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Sum(static x => x.InFlightCount));
-                pidFile?.Dispose();
-                Environment.Exit(HostConstants.ExitFailure);
-            }
-        }
-
-        using var secondTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
-        using var secondInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(logger);
         return HostConstants.ExitOk;
     }
 
-    private static void LogMetricsWindow(ILogger logger, McpServer.Host.Metrics.MetricsWindow w, IServiceProvider services)
+    private static void LogMetricsWindow(ILogger logger, McpServer.Host.Metrics.MetricsWindow w, double cpuPercent, IServiceProvider services)
     {
         var sessions = services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Count();
         LogMetrics(logger, w.Length.TotalSeconds, w.Requests, w.RatePerSecond, w.P50Ms, w.P99Ms, w.ErrorText, Volatile.Read(ref s_activeConnections), sessions,
-            Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            Environment.WorkingSet / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), cpuPercent, Environment.ProcessorCount);
     }
 
     /// <summary>The <c>limits</c> section onto the engine's options: at start, and again on every reload.</summary>
@@ -427,7 +422,7 @@ public static partial class ServerHost
     }
 
     /// <summary>Applies what can change while serving: limits, log level, catalogues (the rest waits for a restart).</summary>
-    private static string? ApplyLive(IServiceProvider services, ListenConfiguration listen, ILogger logger, ServeSettings old, ServeSettings next)
+    private static string? ApplyLive(IServiceProvider services, ListenConfiguration listen, ILogger logger, ShutdownDrain drain, ServeSettings old, ServeSettings next)
     {
         // A new address or port first: if it cannot be had, nothing of the new version is applied.
         if (!string.Equals(old.Host, next.Host, StringComparison.Ordinal) || old.Port != next.Port)
@@ -439,14 +434,14 @@ public static partial class ServerHost
 
             if (!IPAddress.IsLoopback(address) && !next.AllowAnonymous && next.OAuthIssuer is null && CountKeys(next.KeysFile) == 0)
             {
-                return $"refusing to serve {next.Host}:{next.Port} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
+                return $"refusing to serve {BindFailure.HostPort(next.Host, next.Port)} without authentication: create an API key first (mcp-server keys create --name NAME), or set auth.allowAnonymous when a proxy in front authenticates";
             }
 
             if (next.Port != 0 && PortOwner.TryBind(address, next.Port) is { } ex)
             {
                 return ex.SocketErrorCode == SocketError.AddressAlreadyInUse
-                    ? $"cannot listen on {next.Host}:{next.Port}: the port is already in use; {PortOwner.Describe(next.Port)}"
-                    : $"cannot listen on {next.Host}:{next.Port}: {ex.Message}";
+                    ? $"cannot listen on {BindFailure.HostPort(next.Host, next.Port)}: the port is already in use; {PortOwner.Describe(next.Port)}"
+                    : BindFailure.Describe(ex, next.Host, next.Port).TrimEnd('.');
             }
 
             var previous = listen.Url;
@@ -454,7 +449,7 @@ public static partial class ServerHost
             var previousAllowed = httpOptions.AllowedHosts;
             ApplyAllowLists(next, httpOptions, IPAddress.IsLoopback(address));
             listen.Set(address, next.Port);
-            LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines" : "reachable from other machines");
+            LogRebound(logger, listen.Url + HostConstants.McpPath, previous + HostConstants.McpPath, Reach(address));
             _ = ConfirmReboundAsync(services, listen, logger, address, next.Port, previous, previousAllowed);
             if (!IPAddress.IsLoopback(address))
             {
@@ -463,6 +458,7 @@ public static partial class ServerHost
         }
 
         s_maxConnections = next.Limits.MaxConnections;
+        drain.Delay = next.ShutdownDelay;
         if (TryParseAddress(next.Host, out var bound))
         {
             ApplyAllowLists(next, services.GetRequiredService<IOptions<McpHttpOptions>>().Value, IPAddress.IsLoopback(bound));
@@ -518,6 +514,13 @@ public static partial class ServerHost
         LogReboundFailed(logger, wanted + HostConstants.McpPath, previous + HostConstants.McpPath);
     }
 
+    /// <summary>Who can connect to a server bound to <paramref name="address"/>, for the start-up and rebind lines.</summary>
+    internal static string Reach(IPAddress address) =>
+        IPAddress.IsLoopback(address) ? "loopback only: not reachable from other machines"
+        : address.Equals(IPAddress.Any) ? "every IPv4 interface: reachable from other machines"
+        : address.Equals(IPAddress.IPv6Any) ? "every interface, IPv6 and IPv4: reachable from other machines"
+        : $"only on {address}: reachable from other machines that can reach this address, not on this machine's other addresses";
+
     internal static bool TryParseAddress(string host, out IPAddress address)
     {
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
@@ -556,11 +559,8 @@ public static partial class ServerHost
     [LoggerMessage(10, LogLevel.Warning, "Connection {ConnectionId} from {ClientAddress} refused with 503: {Max} connections are open, the limit (limits.maxConnections).", EventName = "CONNECTION_REJECTED")]
     private static partial void LogConnectionRejected(ILogger logger, string connectionId, string clientAddress, int max);
 
-    [LoggerMessage(12, LogLevel.Warning, "Second {Signal}: exiting now without waiting for the drain ({InFlight} request(s) in flight in sessions are dropped).", EventName = "SERVER_ABORTED")]
-    private static partial void LogAborted(ILogger logger, string signal, int inFlight);
-
-    [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2).", EventName = "METRICS")]
-    private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2);
+    [LoggerMessage(13, LogLevel.Information, "Last {WindowSeconds:0} s: {Requests} requests ({RatePerSecond:0.0}/s), p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms; errors: {Errors}; connections {Connections}, sessions {Sessions}; memory {WorkingSetMiB} MiB (managed heap {HeapMiB} MiB); GC {Gen0}/{Gen1}/{Gen2} (gen 0/1/2); CPU {CpuPercent:0.0} % of one core ({Cores} cores).", EventName = "METRICS")]
+    private static partial void LogMetrics(ILogger logger, double windowSeconds, long requests, double ratePerSecond, double p50Ms, double p99Ms, string errors, int connections, int sessions, long workingSetMiB, long heapMiB, int gen0, int gen1, int gen2, double cpuPercent, int cores);
 
     [LoggerMessage(14, LogLevel.Information, "Now listening on {Url} ({Reach}) instead of {Previous}: the configuration moved the endpoint; connections already open finish where they are.", EventName = "SERVER_REBOUND")]
     private static partial void LogRebound(ILogger logger, string url, string previous, string reach);

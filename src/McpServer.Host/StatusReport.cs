@@ -16,13 +16,18 @@ namespace McpServer.Host;
 /// </summary>
 internal static class StatusReport
 {
-    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector? metrics)
+    public static async Task WriteAsync(HttpContext http, IServiceProvider services, DateTimeOffset startedAt, ConfigReloader? config, bool ready, int connections, int maxConnections, McpServer.Host.Metrics.MetricsCollector? metrics, McpServer.Host.Metrics.CpuUsage cpu)
     {
-        if (http.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        if (!FromThisMachine(http.Connection))
         {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync("""{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"/admin/status answers clients on this machine only; run mcp-server status on the server's host.","data":{"reason":"admin_loopback_only"}}}""").ConfigureAwait(false);
+            await RefuseAsync(http, """{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"/admin/status answers clients on this machine only; run mcp-server status on the server's host.","data":{"reason":"admin_loopback_only"}}}""").ConfigureAwait(false);
+            return;
+        }
+
+        if (http.Request.Headers.ContainsKey("X-Forwarded-For") || http.Request.Headers.ContainsKey("Forwarded"))
+        {
+            // A proxy on this machine would make any client look local: what came through one is refused.
+            await RefuseAsync(http, """{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"/admin/status does not answer requests that came through a proxy (X-Forwarded-For or Forwarded is set); run mcp-server status on the server's host, not through the proxy.","data":{"reason":"admin_forwarded"}}}""").ConfigureAwait(false);
             return;
         }
 
@@ -63,7 +68,7 @@ internal static class StatusReport
         w.WriteEndObject();
         w.WriteNumber("connections", connections);
         w.WriteNumber("sessions", sessions.Length);
-        w.WriteNumber("inFlight", sessions.Sum(static s => s.InFlightCount));
+        w.WriteNumber("inFlight", dispatcher.Sessions.InFlightRequests().Count);
         w.WriteNumber("subscriptions", dispatcher.SubscriptionCount);
         w.WriteStartObject("memory");
         w.WriteNumber("workingSetBytes", process.WorkingSet64);
@@ -71,6 +76,16 @@ internal static class StatusReport
         w.WriteNumber("gen0Collections", GC.CollectionCount(0));
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));
         w.WriteNumber("gen2Collections", GC.CollectionCount(2));
+        w.WriteEndObject();
+        w.WriteStartObject("cpu");
+        w.WriteNumber("cores", Environment.ProcessorCount);
+        w.WriteNumber("percentSinceStart", Math.Round(McpServer.Host.Metrics.CpuUsage.SinceStart(DateTime.Now - process.StartTime), 1));
+        if (cpu.Latest is { } interval)
+        {
+            w.WriteNumber("percentLastInterval", Math.Round(interval.Percent, 1));
+            w.WriteNumber("lastIntervalSeconds", Math.Round(interval.Length.TotalSeconds, 1));
+        }
+
         w.WriteEndObject();
         if (metrics is null)
         {
@@ -94,6 +109,34 @@ internal static class StatusReport
         w.WriteNumber("maxInFlightPerSession", dispatcher.Options.MaxInFlightPerSession);
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A loopback client, or one whose address is the connection's own local address: a TCP
+    /// connection from another machine cannot carry this machine's address as its source.
+    /// </summary>
+    internal static bool FromThisMachine(ConnectionInfo connection)
+    {
+        if (connection.RemoteIpAddress is not { } remote)
+        {
+            return false;
+        }
+
+        remote = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        if (IPAddress.IsLoopback(remote))
+        {
+            return true;
+        }
+
+        var local = connection.LocalIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : connection.LocalIpAddress;
+        return remote.Equals(local);
+    }
+
+    private static async Task RefuseAsync(HttpContext http, string body)
+    {
+        http.Response.StatusCode = StatusCodes.Status403Forbidden;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(body).ConfigureAwait(false);
     }
 
     private static void WriteWindow(Utf8JsonWriter w, string name, McpServer.Host.Metrics.MetricsWindow window)

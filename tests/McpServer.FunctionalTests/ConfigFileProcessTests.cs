@@ -42,6 +42,37 @@ public sealed class ConfigFileProcessTests(ITestOutputHelper output) : IDisposab
         Assert.DoesNotContain(server.StderrLines, l => l.Contains("warning", StringComparison.Ordinal));
     }
 
+    [UnprivilegedFact]
+    public async Task Start_ConfigFileTheServerUserCannotRead_Exits2_NamesOwnerModeAndUser()
+    {
+        // The server's user (nobody, when the tests run as root) must reach the directory, not read the file.
+        File.SetUnixFileMode(_dir.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
+        var path = Write("{}");
+        File.SetUnixFileMode(path, UnixFileMode.None);
+
+        await using var server = ServerProcess.LaunchUnder(output, UnprivilegedFactAttribute.Wrapper, "--config", path, "--port", "0");
+
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(server.StderrLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            $@"^  {System.Text.RegularExpressions.Regex.Escape(path)}: cannot be read: permission denied \(owner \S+:\S+, mode 0000; mcp-server runs as user '{UnprivilegedFactAttribute.ServerUser}'\)\. Make the file readable by that user"));
+        Assert.DoesNotContain(server.Lines, l => l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    [UnprivilegedFact]
+    public async Task Start_KeyRingTheServerUserCannotWrite_Exits2_NamesTheDirectoryOwnerModeAndUser()
+    {
+        File.SetUnixFileMode(_dir.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
+        var ring = Directory.CreateDirectory(Path.Combine(_dir.FullName, "key-ring")).FullName;
+        File.SetUnixFileMode(ring, (UnixFileMode)Convert.ToInt32("555", 8));
+
+        await using var server = ServerProcess.LaunchUnder(output, UnprivilegedFactAttribute.Wrapper, "--key-ring", ring, "--port", "0");
+
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Matches(
+            $@"^mcp-server: --key-ring '{System.Text.RegularExpressions.Regex.Escape(ring)}' cannot be used: permission denied: {System.Text.RegularExpressions.Regex.Escape(ring)} cannot be written \(owner \S+:\S+, mode 0555; mcp-server runs as user '{UnprivilegedFactAttribute.ServerUser}'\)\. Give a directory this user can create or write",
+            Assert.Single(server.StderrLines));
+    }
+
     [Fact]
     public async Task Start_InvalidConfigFile_Exits2ListingEveryProblemWithoutAStackTrace()
     {

@@ -132,6 +132,46 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task RollbackTo_AChosenVersion_IsAppliedByTheRunningServer_HistoryKeepsServerConfigHistoryVersions()
+    {
+        static string Kept3(int pageSize) => "{ \"server\": { \"catalogs\": [\"conformance\"], \"configHistory\": 3 }, \"limits\": { \"pageSize\": " + pageSize + " } }";
+        WriteConfig(Kept3(2));
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", ConfigPath);
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        await WaitForLineAsync(server, 0, "CONFIG_LOADED");
+        foreach (var (pageSize, version) in new[] { (3, 2), (4, 3), (5, 4) })
+        {
+            var mark = server.LineCount;
+            WriteConfig(Kept3(pageSize));
+            await WaitForLineAsync(server, mark, $": version {version}, hash");
+        }
+
+        Assert.Equal(5, await PageLengthAsync(raw));
+        await using (var history = ServerProcess.Launch(output, "config", "history", "--config", ConfigPath))
+        {
+            Assert.Equal(0, await history.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            // server.configHistory is 3: version 1 was deleted when version 4 was recorded.
+            Assert.Contains($"{ConfigPath}: 3 version(s), newest last", history.StdoutLines);
+            Assert.Equal(["2", "3", "4"], history.StdoutLines.Skip(2).Select(l => l.Trim().Split(' ')[0]));
+        }
+
+        var before = server.LineCount;
+        await using (var rollback = ServerProcess.Launch(output, "config", "rollback", "--to", "2", "--config", ConfigPath))
+        {
+            Assert.Equal(0, await rollback.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(rollback.StdoutLines, l => l.StartsWith("Restored version 2 (applied ", StringComparison.Ordinal) && l.Contains($"to {ConfigPath}; a running server applies it", StringComparison.Ordinal));
+        }
+
+        await WaitForLineAsync(server, before, ": version 5, hash");
+        Assert.Equal(3, await PageLengthAsync(raw));
+        Assert.Equal(Kept3(3), await File.ReadAllTextAsync(ConfigPath));
+
+        await using var gone = ServerProcess.Launch(output, "config", "rollback", "--to", "1", "--config", ConfigPath);
+        Assert.Equal(1, await gone.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(gone.StderrLines, l => l == $"mcp-server: cannot roll back {ConfigPath}: there is no version 1; kept: 3, 4, 5.");
+    }
+
+    [Fact]
     public async Task Sighup_RereadsTheFile()
     {
         WriteConfig(Config(2, "debug"));

@@ -80,6 +80,54 @@ public sealed class HostProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Start_AddressNotOfThisMachine_ExitsWithCode4_OneLineSayingWhatToDo()
+    {
+        // Documentation addresses (RFC 5737): never routed, so not an address of this machine unless someone chose it.
+        var local = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address).ToHashSet();
+        var foreign = new[] { "203.0.113.77", "198.51.100.77", "10.99.99.99" }.First(a => !local.Contains(IPAddress.Parse(a)));
+
+        await using var server = ServerProcess.Launch(output, "--host", foreign, "--port", "0", "--allow-anonymous");
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(4, code);
+        var line = Assert.Single(server.StderrLines);
+        Assert.StartsWith($"mcp-server: cannot listen on {foreign}:0: {foreign} is not an address of this machine (its addresses: ", line, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", line, StringComparison.Ordinal);
+        Assert.EndsWith("Bind to one of them, to 127.0.0.1 (this machine only) or to 0.0.0.0 (every interface) with --host ADDR or server.host.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.StdoutLines, l => l.Contains("SERVER_STARTED", StringComparison.Ordinal));
+    }
+
+    [PrivilegedPortFact]
+    public async Task Start_PrivilegedPortWithoutThePrivilege_ExitsWithCode4_OneLineSayingWhatToDo()
+    {
+        var port = PrivilegedPortFactAttribute.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var server = ServerProcess.LaunchUnder(output, UnprivilegedFactAttribute.Wrapper, "--host", "127.0.0.1", "--port", port);
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(4, code);
+        var line = Assert.Single(server.StderrLines);
+        Assert.StartsWith($"mcp-server: cannot listen on 127.0.0.1:{port}: permission denied: ports below ", line, StringComparison.Ordinal);
+        Assert.Contains($"need root or the CAP_NET_BIND_SERVICE capability, and mcp-server runs as user {UnprivilegedFactAttribute.ServerUser}. Use --port ", line, StringComparison.Ordinal);
+        Assert.Contains("sudo setcap cap_net_bind_service=+ep ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_PortInUseOnEveryIpv6Interface_NamesTheAddressInBrackets()
+    {
+        using var blocker = new TcpListener(IPAddress.IPv6Any, 0);
+        blocker.Start();
+        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+        await using var server = ServerProcess.Launch(output, "--host", "::", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--allow-anonymous");
+
+        Assert.Equal(3, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.StartsWith($"mcp-server: cannot listen on [::]:{port}: the port is already in use; it is held by PID {Environment.ProcessId}", Assert.Single(server.StderrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LogFormatJson_EveryStdoutLineIsAJsonObject()
     {
         await using var server = await ServerProcess.StartHttpAsync(output, "--log-format", "json");
@@ -159,9 +207,32 @@ public sealed class HostProcessTests(ITestOutputHelper output)
 
         var started = await server.WaitForStartedLineAsync();
         Assert.Contains("listening on http://0.0.0.0:", started, StringComparison.Ordinal);
-        Assert.Contains("(reachable from other machines on every interface of this address)", started, StringComparison.Ordinal);
+        Assert.Contains("(every IPv4 interface: reachable from other machines)", started, StringComparison.Ordinal);
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_EXPOSED", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_EXPOSED");
         Assert.Contains(server.Lines, l => l.Contains(" WARN  SERVER_EXPOSED Bound to 0.0.0.0: any machine that can reach this host can call its tools, and no authentication is configured.", StringComparison.Ordinal));
+    }
+
+    [LanAddressFact]
+    public async Task Start_OnOneLanAddress_StartupLineSaysOnlyThatAddress()
+    {
+        var address = LanAddressFactAttribute.Address!.ToString();
+        await using var server = ServerProcess.Launch(output, "--host", address, "--port", "0", "--allow-anonymous");
+
+        var started = await server.WaitForStartedLineAsync();
+
+        Assert.Contains($"listening on http://{address}:", started, StringComparison.Ordinal);
+        Assert.Contains($"(only on {address}: reachable from other machines that can reach this address, not on this machine's other addresses)", started, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_OnEveryIpv6Interface_StartupLineSaysIpv6AndIpv4()
+    {
+        await using var server = ServerProcess.Launch(output, "--host", "::", "--port", "0", "--allow-anonymous");
+
+        var started = await server.WaitForStartedLineAsync();
+
+        Assert.Contains("listening on http://[::]:", started, StringComparison.Ordinal);
+        Assert.Contains("(every interface, IPv6 and IPv4: reachable from other machines)", started, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -190,7 +261,7 @@ public sealed class HostProcessTests(ITestOutputHelper output)
         var received = server.Lines.First(l => l.Contains("MESSAGE_RECEIVED", StringComparison.Ordinal));
         Assert.Matches(@"Received initialize \(id \S+, \d+ bytes\) in session \S* on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+\.", received);
         await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "MESSAGE_SENT");
-        Assert.Matches(@"Sent the response to initialize \(id \S+\) in session \S+: result after \d+\.\d\d ms\.", server.Lines.First(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)));
+        Assert.Matches(@"Sent the response to initialize \(id \S+, \d+ bytes\) in session \S+ on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+: result after \d+\.\d\d ms\.", server.Lines.First(l => l.Contains("MESSAGE_SENT", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -60,6 +60,8 @@ public sealed partial class LogLevelTests : IClassFixture<LogLevelServerFixture>
             () => _fixture.Server.LinesSince(mark).Any(l => l.Contains(" INFO  ERROR_PARSE ", StringComparison.Ordinal) && l.Contains("invalid_field", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(5),
             "an INFO ERROR_PARSE line naming invalid_field");
+        // The size, connection and client address: enough to find the client and what it sent.
+        Assert.Matches(@"ERROR_PARSE Refused a message \(40 bytes\) on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+: invalid_field: ", _fixture.Server.LinesSince(mark).First(l => l.Contains("ERROR_PARSE", StringComparison.Ordinal)));
         AssertNothingAboveInfo(mark);
     }
 

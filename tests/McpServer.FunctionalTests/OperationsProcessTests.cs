@@ -38,7 +38,82 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         var slow = Assert.Single(server.Lines, l => l.Contains("SLOW_REQUEST", StringComparison.Ordinal));
         Assert.Contains(" WARN ", slow, StringComparison.Ordinal);
         Assert.Contains("tools/call (id 2, tool sleep)", slow, StringComparison.Ordinal);
-        Assert.Matches(@"took \d+ ms, over the 200 ms threshold", slow);
+        Assert.Matches(@"in session stateless on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+ took \d+ ms, over the 200 ms threshold", slow);
+    }
+
+    [Fact]
+    public async Task ToolTimeout_FromTheConfigFile_CancelsTheCall_ClientGetsToolTimeout_ServerKeepsServing()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"toolTimeoutSeconds":1}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+
+        var watch = Stopwatch.StartNew();
+        var timedOut = await raw.SendAsync(Call(raw, 3, "sleep", """{"ms":3000}"""));
+        watch.Stop();
+
+        var error = timedOut.Message().GetProperty("error");
+        Assert.Equal(-32003, error.GetProperty("code").GetInt32());
+        Assert.Equal("tool_timeout", error.GetProperty("data").GetProperty("reason").GetString());
+        Assert.Contains("did not finish within 1 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(2800), $"the answer took {watch.Elapsed}: the call was not cut at the timeout");
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("ERROR_TIMEOUT", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "ERROR_TIMEOUT");
+        var line = Assert.Single(server.Lines, l => l.Contains("ERROR_TIMEOUT", StringComparison.Ordinal));
+        Assert.Matches(@" INFO  ERROR_TIMEOUT Tool sleep \(tools/call id 3\) in session stateless on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+ timed out after 1 s and was cancelled\.", line);
+
+        var ok = await raw.SendAsync(Call(raw, 4, "echo", """{"text":"after the timeout"}"""));
+        Assert.Equal(HttpStatusCode.OK, ok.Status);
+        Assert.Equal("after the timeout", ok.Message().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
+    public async Task LegacySseAnswer_LoggedAfterItsPostEnded_StillNamesThePostsConnectionAndClient()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--log-level", "debug");
+        using var http = new HttpClient();
+        await using var session = await LegacySseSession.OpenAsync(http, new Uri(server.BaseUrl!, "/sse"));
+
+        // The POST is answered 202 at once; the answer comes later on the stream, after the POST's context is gone.
+        Assert.Equal(HttpStatusCode.Accepted, await session.PostAsync("""{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":300}}}"""));
+        Assert.Equal("Slept 300 ms.", (await session.ReadMessageAsync()).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("MESSAGE_SENT Sent the response to tools/call (id 21,", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "MESSAGE_SENT of the call");
+        Assert.Matches(@"Sent the response to tools/call \(id 21, \d+ bytes\) in session \S+ on connection [0-9A-Z]+ from 127\.0\.0\.1:\d+: result after ", server.Lines.First(l => l.Contains("(id 21,", StringComparison.Ordinal) && l.Contains("MESSAGE_SENT", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SseResume_OlderThanTheReplayBuffer_ReplaysWhatIsKept_AndLogsReplayIncomplete()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"limits":{"sseReplayBufferEvents":3}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var session = await raw.InitializeAsync();
+        var full = await raw.PostAsync("""{"jsonrpc":"2.0","id":25,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":200},"_meta":{"progressToken":"p"}}}""", session);
+        var events = SseParser.Parse(full.Body).Where(e => e.Data.Length > 0).ToList();
+        Assert.True(events.Count > 5, full.Body);
+        HttpRequestMessage Resume(string lastEventId)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, server.McpUrl);
+            request.Headers.Add("Accept", "text/event-stream");
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("Last-Event-ID", lastEventId);
+            return request;
+        }
+
+        // Within the buffer: everything after the id comes back, and nothing is logged.
+        using (var recent = await SseResponse.SendAsync(raw.Client, Resume(events[^3].Id!)))
+        {
+            Assert.Equal(events.TakeLast(2).Select(e => e.Id), (await recent.ReadToEndAsync()).Where(e => e.Data.Length > 0).Select(e => e.Id));
+        }
+
+        // Older than the buffer: only the 3 kept events come back, and the operator is told.
+        using (var late = await SseResponse.SendAsync(raw.Client, Resume(events[0].Id!)))
+        {
+            Assert.Equal(events.TakeLast(3).Select(e => e.Id), (await late.ReadToEndAsync()).Where(e => e.Data.Length > 0).Select(e => e.Id));
+        }
+
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SSE_REPLAY_INCOMPLETE", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SSE_REPLAY_INCOMPLETE");
+        var line = Assert.Single(server.Lines, l => l.Contains("SSE_REPLAY_INCOMPLETE", StringComparison.Ordinal));
+        Assert.Contains($" INFO  SSE_REPLAY_INCOMPLETE Session {session} resumed its stream after event {events[0].Id}, but events after it were dropped from the replay buffer (3 events per session, limits.sseReplayBufferEvents); the client gets only what is kept (oldest kept on that stream: {events[^3].Id}).", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +235,27 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         await raw.AssertEchoWorksAsync(session);
     }
 
+    private static async Task<SocketError> ConnectErrorAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return SocketError.Success;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode;
+        }
+    }
+
+    private static async Task<int> InFlightAsync(ServerProcess server)
+    {
+        using var http = new HttpClient();
+        using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl!, "/admin/status")));
+        return doc.RootElement.GetProperty("inFlight").GetInt32();
+    }
+
     private static long Rss(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -183,6 +279,61 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         await server.TerminateAsync();
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.False(File.Exists(pidFile), "the pid file must be removed when the server stops");
+    }
+
+    [Fact]
+    public async Task ShutdownDelay_AfterSigterm_ReadyzAnswers503Draining_CallsAreStillServed_ThenExits0()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"server":{"shutdownDelaySeconds":2}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        using var probe = new HttpClient();
+
+        var watch = Stopwatch.StartNew();
+        await server.TerminateAsync();
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_DRAINING");
+
+        using var readyz = await probe.GetAsync(new Uri(server.BaseUrl!, "/readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyz.StatusCode);
+        Assert.Equal("draining\n", await readyz.Content.ReadAsStringAsync());
+        var call = await raw.SendAsync(Call(raw, 8, "echo", """{"text":"served while draining"}"""));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the checks took {watch.Elapsed}, past the delay: they prove nothing");
+        Assert.Equal(HttpStatusCode.OK, call.Status);
+        Assert.Equal("served while draining", call.Message().GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.False(server.HasExited);
+
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9), $"exited {watch.Elapsed} after SIGTERM, before the 2 s delay");
+        var draining = Assert.Single(server.Lines, l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal));
+        Assert.Contains(" INFO  SERVER_DRAINING Draining after SIGTERM: /readyz answers 503 draining; new requests are still served for 2 s (server.shutdownDelaySeconds)", draining, StringComparison.Ordinal);
+        Assert.Contains("get up to 30 s to finish (server.drainTimeoutSeconds)", draining, StringComparison.Ordinal);
+        Assert.Contains(server.Lines, l => l.Contains("SERVER_STOPPED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DrainTimeout_PassesWithACallRunning_LogsWhatIsCut_RefusesNewConnections_Exits0()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output, "--config", Config("""{"server":{"drainTimeoutSeconds":1}}"""));
+        using var raw = new RawMcpHttp(server.McpUrl!);
+        var call = raw.SendAsync(Call(raw, 9, "sleep", """{"ms":10000}"""));
+        await Poll.UntilAsync(async () => await InFlightAsync(server) == 1, TimeSpan.FromSeconds(10), "the call to be in flight (/admin/status)");
+
+        var watch = Stopwatch.StartNew();
+        await server.TerminateAsync();
+        await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains("SERVER_DRAINING", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "SERVER_DRAINING");
+        // Without a shutdown delay the listener closes at once: new connections are refused (one that
+        // races the close may be accepted by the kernel and then reset).
+        await Poll.UntilAsync(async () => await ConnectErrorAsync(server.Port) == SocketError.ConnectionRefused, TimeSpan.FromSeconds(1), "a new connection to be refused");
+
+        var code = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, code);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"exit took {watch.Elapsed}: the 10 s call was not cut at the 1 s drain timeout");
+        Assert.Contains(server.Lines, l => l.Contains("SERVER_DRAINING Draining after SIGTERM: /readyz answers 503 draining and the listener closes now", StringComparison.Ordinal) && l.Contains("(1 now) get up to 1 s", StringComparison.Ordinal));
+        var cut = Assert.Single(server.Lines, l => l.Contains("ERROR_DRAIN_TIMEOUT", StringComparison.Ordinal));
+        Assert.Contains(" WARN  ERROR_DRAIN_TIMEOUT The drain timeout passed with 1 request(s) still running: they are cut now, after 1 s (server.drainTimeoutSeconds): tools/call (tool sleep) 1.", cut, StringComparison.Ordinal);
+        var stopped = server.Lines.ToList().FindIndex(l => l.Contains("SERVER_STOPPED", StringComparison.Ordinal));
+        Assert.True(stopped > server.Lines.ToList().IndexOf(cut), "ERROR_DRAIN_TIMEOUT comes before SERVER_STOPPED");
+        await Assert.ThrowsAnyAsync<Exception>(() => call);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"listening on:  http://127.0.0.1:{port}/mcp", lines);
         Assert.Contains(lines, l => l.StartsWith($"configuration: {config} version 1 (hash ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("sessions:      1 of 77; requests in flight 0", StringComparison.Ordinal));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^cpu:           \d+\.\d % of one core since start; {Environment.ProcessorCount} cores$"));
         Assert.Equal(0, await json.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         using var doc = JsonDocument.Parse(string.Join("\n", json.StdoutLines));
         Assert.Equal(server.Id, doc.RootElement.GetProperty("pid").GetInt32());
@@ -62,6 +63,7 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         var line = server.LinesSince(mark).First(l => l.Contains("METRICS", StringComparison.Ordinal) && l.Contains("unknown_tool 1", StringComparison.Ordinal));
         Assert.Contains(" INFO ", line, StringComparison.Ordinal);
         Assert.Matches(@"Last 1 s: \d+ requests \(\d+\.\d/s\), p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; errors: unknown_tool 1; connections \d+, sessions 1; memory \d+ MiB", line);
+        Assert.Matches($@"; CPU \d+\.\d % of one core \({Environment.ProcessorCount} cores\)\.$", line);
 
         await using var status = ServerProcess.Launch(output, "status", "--port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
         Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -69,6 +71,53 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         var since = doc.RootElement.GetProperty("metrics").GetProperty("sinceStart");
         Assert.True(since.GetProperty("requests").GetInt64() >= 7, since.ToString());
         Assert.Equal(1, since.GetProperty("errors").GetProperty("unknown_tool").GetInt64());
+        var cpu = doc.RootElement.GetProperty("cpu");
+        Assert.Equal(Environment.ProcessorCount, cpu.GetProperty("cores").GetInt32());
+        Assert.InRange(cpu.GetProperty("percentSinceStart").GetDouble(), 0.1, 100.0 * Environment.ProcessorCount);
+        Assert.InRange(cpu.GetProperty("percentLastInterval").GetDouble(), 0.0, 100.0 * Environment.ProcessorCount);
+        Assert.Equal(1, cpu.GetProperty("lastIntervalSeconds").GetDouble(), 0.5);
+    }
+
+    [LanAddressFact]
+    public async Task Status_OfAServerBoundToOneLanAddress_AsksThatAddress_FromTheFlagOrTheConfiguration()
+    {
+        var address = LanAddressFactAttribute.Address!.ToString();
+        var config = Path.Combine(_dir.FullName, "lan.json");
+        await File.WriteAllTextAsync(config, "{\"server\":{\"host\":\"" + address + "\"},\"auth\":{\"allowAnonymous\":true}}");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var server = ServerProcess.Launch(output, "--config", config, "--port", "0");
+        var port = new Uri(System.Text.RegularExpressions.Regex.Match(await server.WaitForStartedLineAsync(), @"http://\S+/mcp").Value).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var byFlag = ServerProcess.Launch(output, "status", "--host", address, "--port", port);
+        await using var byConfig = ServerProcess.Launch(output, "status", "--config", config, "--port", port);
+        await using var onLoopback = ServerProcess.Launch(output, "status", "--host", "127.0.0.1", "--port", port);
+
+        Assert.Equal(0, await byFlag.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"listening on:  http://{address}:{port}/mcp", byFlag.StdoutLines);
+        Assert.Contains(byFlag.StdoutLines, l => l.Contains($"(PID {server.Id}): ready", StringComparison.Ordinal));
+        Assert.Equal(0, await byConfig.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"listening on:  http://{address}:{port}/mcp", byConfig.StdoutLines);
+        Assert.Equal(1, await onLoopback.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(onLoopback.StderrLines, l => l.Contains($"no server answers at http://127.0.0.1:{port}/admin/status", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AdminStatus_RequestThroughAProxy_IsRefused403_EvenFromLoopback()
+    {
+        await using var server = await ServerProcess.StartHttpAsync(output);
+        using var http = new HttpClient();
+
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUrl!, "/admin/status"));
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("admin_forwarded", doc.RootElement.GetProperty("error").GetProperty("data").GetProperty("reason").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.BaseUrl!, "/admin/status"))).StatusCode);
     }
 
     [Fact]

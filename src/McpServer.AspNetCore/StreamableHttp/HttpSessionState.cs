@@ -64,10 +64,15 @@ internal sealed class HttpSessionState
             {
                 if (_events.Count >= _capacity)
                 {
-                    _events.Dequeue();
+                    var dropped = _events.Dequeue();
+                    dropped.Stream.DroppedThrough = dropped.Seq;
                 }
 
-                _events.Enqueue(new BufferedEvent(stream.Id, seq, json.ToArray()));
+                _events.Enqueue(new BufferedEvent(stream, seq, json.ToArray()));
+            }
+            else
+            {
+                stream.DroppedThrough = seq;
             }
 
             return (FormatId(stream.Id, seq), stream.Live?.Writer);
@@ -112,22 +117,32 @@ internal sealed class HttpSessionState
     /// <summary>
     /// Attaches a GET response to a stream after replaying what it missed. Returns the
     /// attachment to wait on, or <see langword="null"/> when the stream is already complete.
+    /// <paramref name="incomplete"/> says that some of what it missed was dropped from the buffer.
     /// </summary>
-    public Attachment? Resume(int streamId, long afterSeq, SseWriter writer, List<(string Id, byte[] Json)> replay)
+    public Attachment? Resume(int streamId, long afterSeq, SseWriter writer, List<(string Id, byte[] Json)> replay, out bool incomplete)
     {
         Attachment? previous;
         Attachment attachment;
         lock (_gate)
         {
+            StreamState? known = null;
             foreach (var e in _events)
             {
-                if (e.Stream == streamId && e.Seq > afterSeq)
+                if (e.Stream.Id == streamId)
                 {
-                    replay.Add((FormatId(e.Stream, e.Seq), e.Json));
+                    known ??= e.Stream;
+                    if (e.Seq > afterSeq)
+                    {
+                        replay.Add((FormatId(streamId, e.Seq), e.Json));
+                    }
                 }
             }
 
-            if (_ended || !_streams.TryGetValue(streamId, out var stream) || stream.Finished)
+            _streams.TryGetValue(streamId, out var alive);
+            known = alive ?? known;
+            // A stream this session opened, finished, of which nothing is kept: at least its answer is lost.
+            incomplete = known is null ? streamId > 0 && streamId < _nextStreamId : known.DroppedThrough > afterSeq;
+            if (_ended || alive is not { } stream || stream.Finished)
             {
                 return null;
             }
@@ -205,12 +220,15 @@ internal sealed class HttpSessionState
 
     private static string FormatId(int stream, long seq) => string.Create(CultureInfo.InvariantCulture, $"{stream}_{seq}");
 
-    private readonly record struct BufferedEvent(int Stream, long Seq, byte[] Json);
+    private readonly record struct BufferedEvent(StreamState Stream, long Seq, byte[] Json);
 
     internal sealed class StreamState(int id)
     {
         public int Id { get; } = id;
         public long Seq { get; set; }
+
+        /// <summary>The last event of this stream that left the replay buffer (or never entered it).</summary>
+        public long DroppedThrough { get; set; }
         public bool Finished { get; set; }
         public Attachment? Live { get; set; }
     }

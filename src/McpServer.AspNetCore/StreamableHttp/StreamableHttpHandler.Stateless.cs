@@ -70,7 +70,25 @@ internal sealed partial class StreamableHttpHandler
         var stream = new PostResponseStream(http, session, _options, keepAlive);
         // Without a session, closing the connection is how a client cancels (and ends a subscription).
         RequestOrigin.Set(http, http.Request.ContentLength ?? envelope.Params.Length);
-        var result = await dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted).ConfigureAwait(false);
+        var pending = dispatcher.ExecuteAsync(session, envelope, stream, services, http.RequestAborted);
+        RpcResult result;
+        if (pending.IsCompleted)
+        {
+            result = pending.Result;
+        }
+        else
+        {
+            // Only a request that waits is visible to a shutdown (SERVER_DRAINING, ERROR_DRAIN_TIMEOUT).
+            _sessions.TrackDetached(session);
+            try
+            {
+                result = await pending.ConfigureAwait(false);
+            }
+            finally
+            {
+                _sessions.UntrackDetached(session);
+            }
+        }
         if (result.IsCancelled)
         {
             await stream.AbandonAsync().ConfigureAwait(false);
@@ -126,7 +144,7 @@ internal sealed partial class StreamableHttpHandler
 
     private Task RefuseStatelessAsync(HttpContext http, JsonRpcId id, RpcError error)
     {
-        LogInvalidMessage(logger, error.Reason ?? "invalid", error.Message, http.Connection.RemoteIpAddress?.ToString());
+        LogInvalidMessage(http, error.Reason ?? "invalid", error.Message);
         return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, error);
     }
 

@@ -97,7 +97,7 @@ internal sealed partial class StreamableHttpHandler(
 
             if (!JsonRpcEnvelopeReader.TryRead(json, out var envelope, out var invalid))
             {
-                LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+                LogInvalidMessage(http, invalid.Reason, invalid.Message, json.Length);
                 await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
                 return;
             }
@@ -222,7 +222,7 @@ internal sealed partial class StreamableHttpHandler(
         var items = new List<(JsonRpcEnvelope Envelope, InvalidMessage? Error)>();
         if (!JsonRpcEnvelopeReader.TryReadBatch(json, items, out var invalid))
         {
-            LogInvalidMessage(logger, invalid.Reason, invalid.Message, http.Connection.RemoteIpAddress?.ToString());
+            LogInvalidMessage(http, invalid.Reason, invalid.Message, json.Length);
             await HttpErrors.InvalidMessageAsync(http, invalid).ConfigureAwait(false);
             return;
         }
@@ -374,7 +374,12 @@ internal sealed partial class StreamableHttpHandler(
             after = long.MaxValue;
         }
 
-        var attachment = state.Resume(streamId, after, writer, replay);
+        var attachment = state.Resume(streamId, after, writer, replay, out var incomplete);
+        if (incomplete)
+        {
+            LogReplayIncomplete(logger, session.Id, lastEventId, replay.Count > 0 ? replay[0].Id : "none", _options.SseReplayBufferSize);
+        }
+
         // Only a fresh standalone stream is primed; a resumed one continues from the client's Last-Event-ID.
         var primed = lastEventId.Length == 0 && session.Revision >= ProtocolRevision.V2025_11_25 ? state.PrimingId(state.Standalone) : null;
         await writer.StartAsync(primed, _options.SseRetryInterval).ConfigureAwait(false);
@@ -484,7 +489,7 @@ internal sealed partial class StreamableHttpHandler(
         var header = http.Request.Headers[HttpConstants.SessionIdHeader];
         if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
         {
-            LogInvalidMessage(logger, "missing_session_id", "request without Mcp-Session-Id", http.Connection.RemoteIpAddress?.ToString());
+            LogInvalidMessage(http, "missing_session_id", "request without Mcp-Session-Id");
             return HttpErrors.WriteAsync(http, StatusCodes.Status400BadRequest, id, new RpcError(McpErrorCode.InvalidMessage, "The Mcp-Session-Id header is required; send 'initialize' first and echo the session id it returns.", "missing_session_id", HttpConstants.SessionIdHeader));
         }
 
@@ -496,7 +501,7 @@ internal sealed partial class StreamableHttpHandler(
 
     private Task RefuseAsync(HttpContext http, int status, string reason, string message, string? field)
     {
-        LogInvalidMessage(logger, reason, message, http.Connection.RemoteIpAddress?.ToString());
+        LogInvalidMessage(http, reason, message);
         return HttpErrors.InvalidMessageAsync(http, status, reason, message, field);
     }
 
@@ -535,8 +540,19 @@ internal sealed partial class StreamableHttpHandler(
         return json && sse;
     }
 
-    [LoggerMessage(300, LogLevel.Information, "Refused a message from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
-    private static partial void LogInvalidMessage(ILogger logger, string reason, string detail, string? clientAddress);
+    // The connection, address and size are formatted only when the event is written.
+    private void LogInvalidMessage(HttpContext http, string reason, string detail, long? bytes = null)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var connection = http.Connection;
+            var client = connection.RemoteIpAddress is { } ip ? ip + ":" + connection.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
+            LogInvalidMessage(logger, bytes ?? http.Request.ContentLength ?? 0, connection.Id, client, reason, detail);
+        }
+    }
+
+    [LoggerMessage(300, LogLevel.Information, "Refused a message ({Bytes} bytes) on connection {ConnectionId} from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
+    private static partial void LogInvalidMessage(ILogger logger, long bytes, string connectionId, string clientAddress, string reason, string detail);
 
     [LoggerMessage(301, LogLevel.Information, "Refused a request from {ClientAddress}: {Reason}.", EventName = "ERROR_FORBIDDEN")]
     private static partial void LogRefused(ILogger logger, string reason, string? clientAddress);
@@ -549,6 +565,10 @@ internal sealed partial class StreamableHttpHandler(
 
     [LoggerMessage(305, LogLevel.Information, "A request from {Client} was refused at limits.requestsPerMinutePerClient ({PerMinute} a minute): answered 429 rate_limited.", EventName = "LIMIT_REACHED")]
     private static partial void LogRateLimited(ILogger logger, string client, int perMinute);
+
+    // Information: the client's reconnection came late; the operator may want a larger buffer.
+    [LoggerMessage(306, LogLevel.Information, "Session {SessionId} resumed its stream after event {LastEventId}, but events after it were dropped from the replay buffer ({Limit} events per session, limits.sseReplayBufferEvents); the client gets only what is kept (oldest kept on that stream: {OldestKept}).", EventName = "SSE_REPLAY_INCOMPLETE")]
+    private static partial void LogReplayIncomplete(ILogger logger, string sessionId, string lastEventId, string oldestKept, int limit);
 
     [LoggerMessage(304, LogLevel.Debug, "Session {SessionId}: the client left before its response was written.", EventName = "CLIENT_GONE")]
     private static partial void LogClientGone(ILogger logger, string sessionId);

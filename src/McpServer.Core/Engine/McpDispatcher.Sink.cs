@@ -24,7 +24,7 @@ public sealed partial class McpDispatcher
             var items = new List<(JsonRpcEnvelope Envelope, InvalidMessage? Error)>();
             if (!JsonRpcEnvelopeReader.TryReadBatch(json, items, out var batchError))
             {
-                LogInvalid(batchError);
+                LogInvalid(batchError, json.Length);
                 await SendErrorAsync(sink, batchError.Id, ToError(batchError), cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -87,7 +87,7 @@ public sealed partial class McpDispatcher
 
         if (!JsonRpcEnvelopeReader.TryRead(json, out var single, out var invalid))
         {
-            LogInvalid(invalid);
+            LogInvalid(invalid, json.Length);
             await SendErrorAsync(sink, invalid.Id, ToError(invalid), cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -153,7 +153,7 @@ public sealed partial class McpDispatcher
         error ??= StatelessRequests.CheckLogLevel(meta, out level);
         if (error is not null)
         {
-            LogInvalidMessage(_logger, error.Reason ?? "invalid", error.Message);
+            LogInvalidMessage(error.Reason ?? "invalid", error.Message);
             await SendQuietlyAsync(sink, SerializeError(request.Id, error), channel.Id).ConfigureAwait(false);
             return;
         }
@@ -276,8 +276,18 @@ public sealed partial class McpDispatcher
 
     private static RpcError ToError(in InvalidMessage m) => new(McpErrorCode.InvalidMessage, m.Message, m.Reason, m.Field);
 
-    private void LogInvalid(in InvalidMessage m) => LogInvalidMessage(_logger, m.Reason, m.Message);
+    private void LogInvalid(in InvalidMessage m, int bytes) => LogInvalidMessage(m.Reason, m.Message, bytes);
 
-    [Microsoft.Extensions.Logging.LoggerMessage(107, Microsoft.Extensions.Logging.LogLevel.Information, "Refused a message: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
-    private static partial void LogInvalidMessage(Microsoft.Extensions.Logging.ILogger logger, string reason, string detail);
+    // Where the message came from is what the transport set on this thread (stdio, a legacy SSE POST).
+    private void LogInvalidMessage(string reason, string detail, long? bytes = null)
+    {
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            var (connection, client, size) = RequestOrigin.Current();
+            LogInvalidMessage(_logger, bytes ?? size, connection, client, reason, detail);
+        }
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(107, Microsoft.Extensions.Logging.LogLevel.Information, "Refused a message ({Bytes} bytes) on connection {ConnectionId} from {ClientAddress}: {Reason}: {Detail}", EventName = "ERROR_PARSE")]
+    private static partial void LogInvalidMessage(Microsoft.Extensions.Logging.ILogger logger, long bytes, string connectionId, string clientAddress, string reason, string detail);
 }

@@ -136,16 +136,7 @@ public sealed partial class McpDispatcher
                 result = InputRequired(context);
             }
 
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                LogMessageSent(_logger, session.Id, method, context.Id, result.Error is { } failed ? "error " + failed.Code.ToString(CultureInfo.InvariantCulture) : "result", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-            if (_logger.IsEnabled(LogLevel.Trace) && !result.IsCancelled)
-            {
-                using var body = new PooledBufferWriter(512);
-                JsonRpcWriter.WriteResponse(body, context.Id, result);
-                LogResponseBody(_logger, session.Id, method, context.Id, LogRedaction.Redact(body.WrittenSpan));
-            }
+            LogResponse(context, result, started);
 
             outcome = result.Error;
             cancelled = result.IsCancelled;
@@ -159,25 +150,25 @@ public sealed partial class McpDispatcher
         catch (McpProtocolException ex)
         {
             outcome = new RpcError(ex.Code, ex.Message, ex.Reason, ex.Field) { Data = ex.ErrorData };
-            return RpcResult.Fail(outcome);
+            return Logged(context, RpcResult.Fail(outcome), started);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             cancelled = true;
-            return RpcResult.Fail(RpcError.Cancelled);
+            return Logged(context, RpcResult.Fail(RpcError.Cancelled), started);
         }
         catch (JsonException ex)
         {
             // The serializer's message names .NET types; the client gets the JSON path instead.
             var at = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "params" : "params" + ex.Path[1..];
             outcome = new RpcError(McpErrorCode.InvalidParams, $"Invalid params for '{method}': {at} does not have the expected type or value.", "invalid_params", at);
-            return RpcResult.Fail(outcome);
+            return Logged(context, RpcResult.Fail(outcome), started);
         }
         catch (Exception ex)
         {
-            LogInternalError(_logger, ex, session.Id, method, context.Id);
+            LogInternal(context, ex);
             outcome = new RpcError(McpErrorCode.InternalError, $"The server failed while handling '{method}'. The failure is logged as ERROR_INTERNAL.", "internal_error");
-            return RpcResult.Fail(outcome);
+            return Logged(context, RpcResult.Fail(outcome), started);
         }
         finally
         {
@@ -196,7 +187,7 @@ public sealed partial class McpDispatcher
 
             if (threshold > TimeSpan.Zero && method != McpMethods.SubscriptionsListen && elapsed >= threshold)
             {
-                LogSlowRequest(_logger, session.Id, method, context.ToolName ?? "-", context.Id, elapsed.TotalMilliseconds, threshold.TotalMilliseconds);
+                LogSlow(context, elapsed, threshold);
             }
 
             session.RemoveInFlight(context);
@@ -504,7 +495,7 @@ public sealed partial class McpDispatcher
         }
         catch (OperationCanceledException) when (ctx.TimeoutArmed && !ctx.CancelledExplicitly && ctx.CancellationToken.IsCancellationRequested)
         {
-            LogToolTimeout(_logger, ctx.Session.Id, name, timeout.TotalSeconds);
+            LogTimeout(ctx, name, timeout);
             throw new McpProtocolException(McpErrorCode.RequestTimeout, $"Tool '{name}' did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled. Raise the tool timeout or make the call lighter.", "tool_timeout");
         }
         catch (Exception ex) when (ex is not McpProtocolException and not InputRequiredException && !(ex is OperationCanceledException && ctx.CancellationToken.IsCancellationRequested))

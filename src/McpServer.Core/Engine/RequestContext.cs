@@ -27,6 +27,12 @@ public sealed class RequestContext
     /// <summary>The session the request belongs to.</summary>
     public McpSession Session { get; }
 
+    /// <summary>
+    /// Where the request came from, as the transport said when it handed it over (read on that thread);
+    /// turned into a connection id and client address only when an event is written.
+    /// </summary>
+    internal object? Origin { get; } = RequestOrigin.Retain();
+
     /// <summary>The request id.</summary>
     public JsonRpcId Id { get; }
 

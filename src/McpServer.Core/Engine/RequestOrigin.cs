@@ -33,6 +33,27 @@ internal static class RequestOrigin
         return origin is null or string || TraceContext is not { } read ? (null, null) : read(origin);
     }
 
+    /// <summary>
+    /// Turns a transport's origin object into one that stays valid after the message's own exchange
+    /// ends (an HTTP request's context is recycled); set by the HTTP transport.
+    /// </summary>
+    public static Func<object, object>? Keep { get; set; }
+
+    /// <summary>The origin of the message being handed over, in the form a request keeps for its later events.</summary>
+    public static object? Retain()
+    {
+        var origin = t_origin;
+        return origin is null or string || Keep is not { } keep ? origin : keep(origin);
+    }
+
+    /// <summary>The connection id and client address of an origin from <see cref="Retain"/>; "-" for what is unknown.</summary>
+    public static (string ConnectionId, string ClientAddress) Of(object? origin) => origin switch
+    {
+        null => ("-", "-"),
+        string transport => (transport, "-"),
+        _ => Describe?.Invoke(origin) ?? ("-", "-"),
+    };
+
     public static (string ConnectionId, string ClientAddress, long Bytes) Current()
     {
         var origin = t_origin;

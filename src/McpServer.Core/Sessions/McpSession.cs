@@ -119,6 +119,27 @@ public sealed class McpSession
         return true;
     }
 
+    /// <summary>Adds the requests in flight in this session to <paramref name="into"/> (shutdown, status).</summary>
+    internal void CollectInFlight(List<RequestContext> into)
+    {
+        var first = Volatile.Read(ref _first);
+        if (first is not null)
+        {
+            into.Add(first);
+        }
+
+        if (_inFlight is { } map)
+        {
+            foreach (var (_, context) in map)
+            {
+                if (!ReferenceEquals(context, first))
+                {
+                    into.Add(context);
+                }
+            }
+        }
+    }
+
     internal void RemoveInFlight(RequestContext context)
     {
         if (ReferenceEquals(Interlocked.CompareExchange(ref _first, null, context), context)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using McpServer.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,6 +34,10 @@ public sealed partial class SessionManager : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer? _sweeper;
     private int _count;
+
+    // Requests of no session in the table (revision 2026-07-28) that did not finish at once, so a
+    // shutdown can say what it waits for; one that finishes at once is never added.
+    private readonly ConcurrentDictionary<McpSession, byte> _detached = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates the table.</summary>
     public SessionManager(SessionOptions? options = null, TimeProvider? time = null, ILogger<SessionManager>? logger = null, bool sweep = true)
@@ -127,6 +132,28 @@ public sealed partial class SessionManager : IDisposable
         {
             End(s, why);
         }
+    }
+
+    /// <summary>Counts a request of a session outside the table (stateless) as in flight until <see cref="UntrackDetached"/>.</summary>
+    internal void TrackDetached(McpSession session) => _detached.TryAdd(session, 0);
+
+    internal void UntrackDetached(McpSession session) => _detached.TryRemove(session, out _);
+
+    /// <summary>Every request in flight: in the sessions of the table, and stateless ones still running.</summary>
+    internal List<RequestContext> InFlightRequests()
+    {
+        var all = new List<RequestContext>();
+        foreach (var s in _sessions.Values)
+        {
+            s.CollectInFlight(all);
+        }
+
+        foreach (var (s, _) in _detached)
+        {
+            s.CollectInFlight(all);
+        }
+
+        return all;
     }
 
     internal void SweepIdle()

@@ -249,6 +249,8 @@ public static class CliApp
                 LogFormat = format,
                 KeyRing = string.IsNullOrEmpty(keyRing) ? null : Path.GetFullPath(keyRing),
                 DrainTimeout = TimeSpan.FromSeconds(file?.GetInteger("server.drainTimeoutSeconds") ?? 30),
+                ShutdownDelay = TimeSpan.FromSeconds(file?.GetInteger("server.shutdownDelaySeconds") ?? 0),
+                ConfigHistory = (int)(file?.GetInteger("server.configHistory") ?? ConfigHistory.DefaultKeep),
                 ConfigPath = file?.Path,
                 ConfigFile = file,
                 KeysFile = KeysFileLocation.Resolve(result.GetValue(_keysFile), file, null),

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -24,18 +23,20 @@ internal static class Doctor
         var host = new Option<string>("--host") { Description = "Bind address to check, as for serving. Env: MCP_SERVER_HOST.", HelpName = "ADDR" };
         var port = new Option<int?>("--port") { Description = "Port to check, as for serving. Env: MCP_SERVER_PORT.", HelpName = "N" };
         var keysFile = new Option<string>("--keys-file") { Description = "API keys file, as for serving. Env: MCP_SERVER_KEYS_FILE.", HelpName = "PATH" };
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "As for serving: a bind beyond loopback without API keys is intended (a proxy in front authenticates). Env: MCP_SERVER_ALLOW_ANONYMOUS=true." };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object (for scripts) instead of lines." };
         var command = new Command("doctor", "Check a configuration and a running server the way the troubleshooting guide does: configuration syntax and permissions, port, bind address, reachability, authentication, log level, limits. One line per check with the fix for each failure; exit 1 when something is wrong.");
         command.Options.Add(config);
         command.Options.Add(host);
         command.Options.Add(port);
         command.Options.Add(keysFile);
+        command.Options.Add(allowAnonymous);
         command.Options.Add(json);
-        command.SetAction((result, ct) => RunAsync(result.GetValue(config), result.GetValue(host), result.GetValue(port), result.GetValue(keysFile), result.GetValue(json), ct));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(config), result.GetValue(host), result.GetValue(port), result.GetValue(keysFile), result.GetValue(allowAnonymous), result.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configFlag, string? hostFlag, int? portFlag, string? keysFlag, bool asJson, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? configFlag, string? hostFlag, int? portFlag, string? keysFlag, bool anonymousFlag, bool asJson, CancellationToken cancellationToken)
     {
         var checks = new List<Check>();
         void Report(Check check)
@@ -80,11 +81,11 @@ internal static class Doctor
         else
         {
             address = parsed;
-            var local = IPAddress.IsLoopback(parsed) || parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) || LocalAddresses().Contains(parsed);
+            var local = IPAddress.IsLoopback(parsed) || parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) || BindFailure.LocalAddresses().Contains(parsed);
             var reach = IPAddress.IsLoopback(parsed) ? "this machine only" : parsed.Equals(IPAddress.Any) || parsed.Equals(IPAddress.IPv6Any) ? "every interface: other machines can connect" : "this interface: other machines on its network can connect";
             Report(local
                 ? new Check("bind address", true, $"{hostText} ({reach})", null)
-                : new Check("bind address", false, $"{hostText} is not an address of this machine (its addresses: {string.Join(", ", LocalAddresses())}); the server would exit with code 4", "use one of the addresses listed, 127.0.0.1, or 0.0.0.0"));
+                : new Check("bind address", false, $"{hostText} is not an address of this machine (its addresses: {string.Join(", ", BindFailure.LocalAddresses())}); the server would exit with code 4", "use one of the addresses listed, 127.0.0.1, or 0.0.0.0"));
         }
 
         // 3. Port: free (nothing running), held by mcp-server, or held by something else.
@@ -110,7 +111,20 @@ internal static class Doctor
         var url = new UriBuilder(tls ? "https" : "http", probeHost.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + probeHost + "]" : probeHost.ToString(), portValue, HostConstants.McpPath).Uri;
         if (!portFree && portValue is >= 1 and <= 65535)
         {
-            Report(await ProbeAsync(url, cancellationToken).ConfigureAwait(false));
+            var reachable = await ProbeAsync(url, cancellationToken).ConfigureAwait(false);
+            // The guide's "clients cannot connect": a server that answers here, but not where the configuration wants it.
+            if (reachable.Ok && address is not null && await ListenersAsync(url, cancellationToken).ConfigureAwait(false) is { Count: > 0 } listeners
+                && ListenMismatch(address, hostText, listeners) is { } mismatch)
+            {
+                reachable = new Check("server reachable", false, $"{url} answers, but {mismatch}", $"restart it with --host {hostText} (or server.host in the configuration it runs with)");
+            }
+
+            Report(reachable);
+        }
+        else if (address is not null && !IPAddress.IsLoopback(address) && !IsAny(address) && portValue is >= 1 and <= 65535
+            && await ListenersAsync(new UriBuilder(url) { Host = "127.0.0.1" }.Uri, cancellationToken).ConfigureAwait(false) is { Count: > 0 } elsewhere)
+        {
+            Report(new Check("server reachable", false, $"nothing listens at {url}, but the running server listens on {string.Join(", ", elsewhere.Select(HostOf))} only", $"restart it with --host {hostText} (or server.host in the configuration it runs with)"));
         }
         else
         {
@@ -119,7 +133,11 @@ internal static class Doctor
 
         // 5. Authentication: the keys file the server would use, and whether it must have keys.
         var exposed = address is not null && !IPAddress.IsLoopback(address);
-        Report(AuthenticationCheck(KeysFileLocation.Resolve(keysFlag, file, path), exposed, hostText));
+        var auth = new AuthSettings(
+            Environment.GetEnvironmentVariable("MCP_SERVER_OAUTH_ISSUER") is { Length: > 0 } issuer ? issuer : file?.GetString("auth.oauthIssuer"),
+            Environment.GetEnvironmentVariable("MCP_SERVER_OAUTH_AUDIENCE") is { Length: > 0 } audience ? audience : file?.GetString("auth.oauthAudience"),
+            anonymousFlag || Environment.GetEnvironmentVariable("MCP_SERVER_ALLOW_ANONYMOUS") is "1" or "true" or "TRUE" or "True" || file?.GetBoolean("auth.allowAnonymous") == true);
+        Report(AuthenticationCheck(KeysFileLocation.Resolve(keysFlag, file, path), exposed, hostText, auth));
 
         // 6. Log level and the limits in force.
         var level = Environment.GetEnvironmentVariable("MCP_LOG_LEVEL") ?? file?.GetString("logging.level") ?? "info";
@@ -164,8 +182,20 @@ internal static class Doctor
         return failed == 0 ? HostConstants.ExitOk : HostConstants.ExitFailure;
     }
 
-    private static Check AuthenticationCheck(string keysFile, bool exposed, string hostText)
+    private sealed record AuthSettings(string? OAuthIssuer, string? OAuthAudience, bool AllowAnonymous)
     {
+        public bool OAuth => OAuthIssuer is not null && OAuthAudience is not null;
+    }
+
+    private static Check AuthenticationCheck(string keysFile, bool exposed, string hostText, AuthSettings auth)
+    {
+        if ((auth.OAuthIssuer is null) != (auth.OAuthAudience is null))
+        {
+            return new Check("authentication", false, $"only {(auth.OAuthIssuer is null ? "auth.oauthAudience" : "auth.oauthIssuer")} is set: OAuth needs both, and the server refuses to start (exit 2)", "set auth.oauthIssuer (the authorization server) and auth.oauthAudience (this server's resource URL, e.g. https://mcp.example.com/mcp), or neither");
+        }
+
+        var oauth = auth.OAuth ? $"; OAuth access tokens from {auth.OAuthIssuer} for {auth.OAuthAudience} are accepted" : string.Empty;
+
         McpServer.AspNetCore.Security.ApiKeyFileContent keys;
         try
         {
@@ -180,9 +210,21 @@ internal static class Doctor
         var usable = keys.Keys.Count(k => k.Revoked is null && (k.Expires is not { } e || e > now));
         if (keys.Keys.Count == 0)
         {
-            return exposed
-                ? new Check("authentication", false, $"bound to {hostText} with no API keys ({keysFile} holds none): any machine that reaches it can call its tools", "create a key (mcp-server keys create --name NAME) and give it to the clients, or bind to 127.0.0.1")
-                : new Check("authentication", true, $"bound to loopback only; no API keys in {keysFile}, so none are asked for", null);
+            if (!exposed)
+            {
+                return new Check("authentication", true, auth.OAuth
+                    ? $"bound to loopback only; no API keys in {keysFile}{oauth}: every request must present a token"
+                    : $"bound to loopback only; no API keys in {keysFile}, so none are asked for", null);
+            }
+
+            if (auth.OAuth)
+            {
+                return new Check("authentication", true, $"bound to {hostText}; no API keys in {keysFile}{oauth}: every request must present a token", null);
+            }
+
+            return auth.AllowAnonymous
+                ? new Check("authentication", true, $"bound to {hostText} without API keys, as auth.allowAnonymous (--allow-anonymous) says: the proxy in front must authenticate; every start logs SERVER_EXPOSED", null)
+                : new Check("authentication", false, $"bound to {hostText} with no API keys ({keysFile} holds none): any machine that reaches it can call its tools", "create a key (mcp-server keys create --name NAME) and give it to the clients, or bind to 127.0.0.1");
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keysFile) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
@@ -191,8 +233,10 @@ internal static class Doctor
         }
 
         return usable > 0
-            ? new Check("authentication", true, $"{usable} usable API key(s) of {keys.Keys.Count} in {keysFile}: every request must present one", null)
-            : new Check("authentication", false, $"every key in {keysFile} is revoked or expired: no client can connect", "mcp-server keys create --name NAME (or keys rotate ID for an expired one)");
+            ? new Check("authentication", true, $"{usable} usable API key(s) of {keys.Keys.Count} in {keysFile}{oauth}: every request must present one", null)
+            : auth.OAuth
+                ? new Check("authentication", true, $"every key in {keysFile} is revoked or expired{oauth}: clients need a token", null)
+                : new Check("authentication", false, $"every key in {keysFile} is revoked or expired: no client can connect", "mcp-server keys create --name NAME (or keys rotate ID for an expired one)");
     }
 
     private static async Task<Check> ProbeAsync(Uri url, CancellationToken cancellationToken)
@@ -233,27 +277,58 @@ internal static class Doctor
         }
     }
 
+    // The addresses the running server listens on, from its /admin/status; empty when it does not say.
+    private static async Task<IReadOnlyList<IPAddress>> ListenersAsync(Uri mcpUrl, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(mcpUrl, "/admin/status"), cancellationToken).ConfigureAwait(false));
+            var result = new List<IPAddress>();
+            foreach (var listener in doc.RootElement.GetProperty("listeners").EnumerateArray())
+            {
+                if (Uri.TryCreate(listener.GetString(), UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var a))
+                {
+                    result.Add(a);
+                }
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Why the running server's listeners are not what the configuration wants; <see langword="null"/> when they are.</summary>
+    internal static string? ListenMismatch(IPAddress wanted, string wantedText, IReadOnlyList<IPAddress> listening)
+    {
+        var text = string.Join(", ", listening.Select(HostOf));
+        if (IPAddress.IsLoopback(wanted))
+        {
+            return listening.Any(a => !IPAddress.IsLoopback(a))
+                ? $"the running server listens on {text}, not on {wantedText} only as the configuration says: other machines can connect to it"
+                : null;
+        }
+
+        if (IsAny(wanted))
+        {
+            return listening.Any(IsAny) ? null
+                : listening.All(IPAddress.IsLoopback)
+                    ? $"the running server listens on {text} only: other machines cannot connect"
+                    : $"the running server listens on {text} only, not on every interface as the configuration says";
+        }
+
+        return listening.Any(a => a.Equals(wanted) || IsAny(a)) ? null
+            : $"the running server listens on {text} only, not on {wantedText}: clients of {wantedText} cannot connect";
+    }
+
+    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
+
+    private static string HostOf(IPAddress a) => a.ToString();
+
     private static string Shorten(string text) => text.Length > 160 ? text[..160] + "..." : text;
 
     private static bool IsFree(IPAddress address, int port) => port is >= 1 and <= 65535 && PortOwner.TryBind(address, port) is null;
-
-    private static HashSet<IPAddress> LocalAddresses()
-    {
-        var set = new HashSet<IPAddress>();
-        try
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                foreach (var a in nic.GetIPProperties().UnicastAddresses)
-                {
-                    set.Add(a.Address);
-                }
-            }
-        }
-        catch (NetworkInformationException)
-        {
-        }
-
-        return set;
-    }
 }

@@ -48,7 +48,7 @@ internal static class ConfigCommands
         config.Subcommands.Add(schema);
 
         var historyPath = new Option<string>("--config") { Description = path.Description, HelpName = "PATH" };
-        var history = new Command("history", $"List the versions of the configuration file the server applied (the last {ConfigHistory.Keep}, kept beside the file in NAME.history/), with time and hash.");
+        var history = new Command("history", $"List the versions of the configuration file the server applied (the last server.configHistory, {ConfigHistory.DefaultKeep} by default, kept beside the file in NAME.history/), with time and hash.");
         history.Options.Add(historyPath);
         history.SetAction(async (result, _) =>
         {

@@ -11,10 +11,13 @@ internal sealed record ConfigVersion(int Number, DateTimeOffset AppliedAt, strin
 /// <c>NAME.history/</c> (the last <see cref="Keep"/>), so <c>mcp-server config history</c> and
 /// <c>config rollback</c> find them from the file's path alone.
 /// </summary>
-internal sealed class ConfigHistory(string configPath)
+internal sealed class ConfigHistory(string configPath, int keep = ConfigHistory.DefaultKeep)
 {
-    /// <summary>How many versions are kept.</summary>
-    public const int Keep = 10;
+    /// <summary>How many versions are kept by default (<c>server.configHistory</c>): a few kilobytes each.</summary>
+    public const int DefaultKeep = 10;
+
+    /// <summary>How many versions are kept; older ones are deleted when a new one is recorded.</summary>
+    public int Keep { get; set; } = Math.Max(1, keep);
 
     public string ConfigPath { get; } = configPath;
 

@@ -43,7 +43,7 @@ internal sealed partial class ConfigReloader : IDisposable
         _logger = logger;
         _time = time;
         _apply = apply;
-        _history = new ConfigHistory(file.Path);
+        _history = new ConfigHistory(file.Path, settings.ConfigHistory);
     }
 
     /// <summary>The version in force (its number in the history; 0 when the history could not be written).</summary>
@@ -143,6 +143,7 @@ internal sealed partial class ConfigReloader : IDisposable
 
             _current = next;
             _file = file;
+            _history.Keep = next.ConfigHistory;
             var version = Record(file);
             (Version, Hash, AppliedAt) = (version?.Number ?? 0, ConfigHistory.HashOf(file.Content), _time.GetUtcNow());
             LogApplied(_logger, _file.Path, Version, Hash, reason, changed.Count == 0 ? "none" : string.Join(", ", changed));

@@ -157,6 +157,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server with exactly <paramref name="args"/> and does not wait for anything (for exit-code tests).</summary>
     public static ServerProcess Launch(ITestOutputHelper? output, params string[] args) => Start(args, redirectStdin: false, output);
 
+    /// <summary>Starts the server under <paramref name="wrapper"/> (a command that runs the rest, e.g. <c>setpriv ...</c>) with exactly <paramref name="args"/>.</summary>
+    public static ServerProcess LaunchUnder(ITestOutputHelper? output, IReadOnlyList<string> wrapper, params string[] args) => Start(args, redirectStdin: false, output, wrapper: wrapper);
+
     /// <summary>Starts the server with exactly <paramref name="args"/> and these environment variables set (for the MCP_* variables).</summary>
     public static ServerProcess LaunchWithEnvironment(ITestOutputHelper? output, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         Start(args, redirectStdin: false, output, environment);
@@ -207,9 +210,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return "dotnet";
     }
 
-    private static ServerProcess Start(string[] args, bool redirectStdin, ITestOutputHelper? output, IReadOnlyDictionary<string, string>? environment = null)
+    private static ServerProcess Start(string[] args, bool redirectStdin, ITestOutputHelper? output, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? wrapper = null)
     {
         var (fileName, prefix) = Command();
+        if (wrapper is { Count: > 0 })
+        {
+            prefix = [.. wrapper.Skip(1), fileName, .. prefix];
+            fileName = wrapper[0];
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,

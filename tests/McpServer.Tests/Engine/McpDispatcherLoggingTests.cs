@@ -39,6 +39,33 @@ public sealed class McpDispatcherLoggingTests : IDisposable
     }
 
     [Fact]
+    public async Task Request_MessageSentGivesTheResponseSizeAndOrigin_StatelessSessionIsNamedStateless()
+    {
+        var session = _harness.NewSession();
+        // What a 2026-07-28 request runs in: a session of no id.
+        var stateless = new McpSession(string.Empty, "stateless", 0) { Revision = ProtocolRevision.V2026_07_28 };
+
+        RequestOrigin.Set("test-transport", 41);
+        Wire.AssertResult(await _harness.RequestAsync(session, McpMethods.Ping, id: "4"));
+        RequestOrigin.Set("test-transport", 41);
+        _harness.Dispatcher.OnNotification(stateless, new JsonRpcEnvelope { Kind = JsonRpcMessageKind.Notification, Method = McpMethods.NotificationInitialized });
+
+        // {"jsonrpc":"2.0","id":4,"result":{}}
+        Assert.Matches($@"^Sent the response to ping \(id 4, 36 bytes\) in session {System.Text.RegularExpressions.Regex.Escape(session.Id)} on connection test-transport from -: result after \d+\.\d\d ms\.$", Assert.Single(_harness.Logs.Named("MESSAGE_SENT")).Message);
+        Assert.Contains(_harness.Logs.Named("MESSAGE_RECEIVED"), r => r.Message.Contains("in session stateless on connection test-transport", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RequestAnsweredWithAnError_LogsMessageSentWithTheCode()
+    {
+        var session = await _harness.NewInitializedSessionAsync();
+
+        await _harness.CallToolAsync(session, "no_such_tool");
+
+        Assert.Contains(_harness.Logs.Named("MESSAGE_SENT"), r => r.Message.StartsWith("Sent the response to tools/call (id ", StringComparison.Ordinal) && r.Message.Contains(": error -32602 after ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ToolThrows_LogsErrorToolWithTheException()
     {
         _harness.AddTool("boom", static (_, _) => throw new InvalidOperationException("kaput"));
@@ -68,6 +95,7 @@ public sealed class McpDispatcherLoggingTests : IDisposable
         var record = Assert.Single(_harness.Logs.Named("ERROR_TIMEOUT"));
         Assert.Equal(104, record.EventId.Id);
         Assert.Equal(LogLevel.Information, record.Level);
+        Assert.Matches($@"^Tool slow \(tools/call id \S+\) in session {System.Text.RegularExpressions.Regex.Escape(session.Id)} on connection \S+ from \S+ timed out after 0\.05 s and was cancelled\.$", record.Message);
     }
 
     [Fact]
@@ -93,7 +121,7 @@ public sealed class McpDispatcherLoggingTests : IDisposable
 
         var record = Assert.Single(_harness.Logs.Named("ERROR_PARSE"));
         Assert.Equal(107, record.EventId.Id);
-        Assert.StartsWith("Refused a message: invalid_field:", record.Message, StringComparison.Ordinal);
+        Assert.Matches(@"^Refused a message \(40 bytes\) on connection \S+ from \S+: invalid_field: ", record.Message);
     }
 
     [Fact]
