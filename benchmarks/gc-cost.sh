@@ -6,10 +6,11 @@
 # run), which moves less with the neighbours of a shared machine, each against the first variant.
 #
 #   benchmarks/gc-cost.sh                         the variants below, 4 rounds of 8 s
-#   ROUNDS=6 benchmarks/gc-cost.sh 'as shipped=' 'gen0 16 MiB=DOTNET_GCgen0MaxBudget=1000000'
+#   ROUNDS=6 benchmarks/gc-cost.sh 'as shipped=' 'gen0 1 MiB=DOTNET_GCgen0MaxBudget=100000' 'earlier build=BIN=/tmp/old/mcp-server'
 #
 # A variant is NAME=ENV (ENV: space-separated VAR=VALUE, empty for none); DOTNET_ GC settings in the
-# environment override the shipped runtimeconfig (values in hex).
+# environment override the shipped runtimeconfig (values in hex). BIN=PATH in ENV runs another
+# build of mcp-server (e.g. one published from an earlier commit) instead of this tree's.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -22,7 +23,7 @@ LUA="$PEER_BENCH/lib/echo.lua"
 command -v wrk >/dev/null || { echo "gc-cost.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
 [[ -f "$LUA" ]] || { echo "gc-cost.sh: no load script at $LUA (set PEER_BENCH)" >&2; exit 2; }
 VARIANTS=("$@")
-[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=('as shipped=' 'gen0 budget 16 MiB=DOTNET_GCgen0MaxBudget=1000000')
+[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=('as shipped=' "the runtime's gen0 budget=DOTNET_GCgen0MaxBudget=8000000")
 
 PUB="$ROOT/artifacts/publish/mcp-server"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -33,9 +34,12 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 URL="http://127.0.0.1:$PORT/mcp"
 
-measure() { # $1: environment (VAR=VALUE ...) -> "req/s us/request"
-  # shellcheck disable=SC2086  # the environment is split on spaces on purpose
-  env $1 taskset -c 0 "$PUB/mcp-server" --port "$PORT" --log-level warn > "$WORK/server.log" 2>&1 &
+measure() { # $1: environment (VAR=VALUE ...; BIN=PATH runs another build) -> "req/s us/request"
+  local bin="$PUB/mcp-server" vars=() word
+  for word in $1; do
+    if [[ "$word" == BIN=* ]]; then bin=${word#BIN=}; else vars+=("$word"); fi
+  done
+  env "${vars[@]}" taskset -c 0 "$bin" --port "$PORT" --log-level warn > "$WORK/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
   local sid
