@@ -19,6 +19,8 @@ namespace McpServer.Engine;
 public sealed partial class McpDispatcher
 {
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = JsonRpcEnvelopeReader.MaxDepth };
+    private static readonly SharedJsonValues<InitializeRequestParams> s_initializeParams = new(McpJsonContext.Default.InitializeRequestParams);
+    private static readonly ClientCapabilities s_noCapabilities = new();
     private readonly ConcurrentQueue<CancellationTokenSource> _ctsPool = new();
     private readonly InitializeResult?[] _initializeResults = new InitializeResult?[5];
     private DiscoverResult? _discoverResult;
@@ -357,7 +359,8 @@ public sealed partial class McpDispatcher
             throw new McpProtocolException(McpErrorCode.InvalidRequest, "This session is already initialized; start a new session to initialize again.", "already_initialized");
         }
 
-        var p = Bind(ctx.Params, McpJsonContext.Default.InitializeRequestParams)
+        // One client program sends the same params every time: sessions share one parsed copy.
+        var p = (ctx.Params.IsEmpty ? null : s_initializeParams.Parse(ctx.Params.Span))
             ?? throw McpProtocolException.InvalidParams("'initialize' needs params with protocolVersion, capabilities and clientInfo.");
         if (string.IsNullOrEmpty(p.ProtocolVersion))
         {
@@ -366,7 +369,7 @@ public sealed partial class McpDispatcher
 
         // The spec: answer with the requested revision when supported, else with the newest we speak.
         var revision = ProtocolRevisions.TryParse(p.ProtocolVersion, out var r) ? r : ProtocolRevisions.Latest;
-        session.ClientCapabilities = p.Capabilities ?? new ClientCapabilities();
+        session.ClientCapabilities = p.Capabilities ?? s_noCapabilities;
         session.ClientInfo = p.ClientInfo;
         session.Revision = revision;
         LogSessionInitialized(_logger, session.Id, ProtocolRevisions.ToWire(revision), p.ClientInfo?.Name ?? "?", p.ClientInfo?.Version ?? "?");

@@ -68,35 +68,14 @@ internal static class StatelessRequests
         new(string.Empty, transport, now)
         {
             Revision = revision,
-            ClientCapabilities = Parse(meta.ClientCapabilities.Span, ref s_lastCapabilities, McpJsonContext.Default.ClientCapabilities),
-            ClientInfo = meta.ClientInfo.IsEmpty ? null : Parse(meta.ClientInfo.Span, ref s_lastClientInfo, McpJsonContext.Default.Implementation),
+            ClientCapabilities = s_capabilities.Parse(meta.ClientCapabilities.Span),
+            ClientInfo = meta.ClientInfo.IsEmpty ? null : s_clientInfo.Parse(meta.ClientInfo.Span),
             LogLevel = level,
         };
 
-    // A client sends the same capabilities and identity on every request: the last ones parsed are
-    // kept (by their exact bytes) and shared, read-only, by the requests that repeat them.
-    private static Parsed<ClientCapabilities>? s_lastCapabilities;
-    private static Parsed<Implementation>? s_lastClientInfo;
-    private const int MaxCachedJson = 2048;
-
-    private static T? Parse<T>(ReadOnlySpan<byte> json, ref Parsed<T>? last, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) where T : class
-    {
-        var cached = Volatile.Read(ref last);
-        if (cached is not null && json.SequenceEqual(cached.Json))
-        {
-            return cached.Value;
-        }
-
-        var value = JsonSerializer.Deserialize(json, typeInfo);
-        if (value is not null && json.Length <= MaxCachedJson)
-        {
-            Volatile.Write(ref last, new Parsed<T>(json.ToArray(), value));
-        }
-
-        return value;
-    }
-
-    private sealed record Parsed<T>(byte[] Json, T Value);
+    // A client sends the same capabilities and identity on every request: parsed once, shared read-only.
+    private static readonly SharedJsonValues<ClientCapabilities> s_capabilities = new(McpJsonContext.Default.ClientCapabilities);
+    private static readonly SharedJsonValues<Implementation> s_clientInfo = new(McpJsonContext.Default.Implementation);
 
     private static bool TryParseLevel(string value, out LoggingLevel level)
     {

@@ -7,19 +7,19 @@ namespace McpServer.Sessions;
 
 /// <summary>
 /// One client's session: what was negotiated, what it subscribed to, what is in flight.
-/// Kept small: collections are created on first use, so an idle session costs a few hundred bytes.
+/// Kept small, because a server holds many idle ones: what only some sessions use (overlapping
+/// requests, server-to-client requests, subscriptions, SSE streams) lives in a side object created
+/// on first use, so an idle session is this object, its id and its entry in the session table.
 /// </summary>
 public sealed class McpSession
 {
-    // The request in flight when there is only one (the usual case); the dictionary, with its
-    // locks and ~0.5 KB, exists only for sessions that overlap requests.
+    // The request in flight when there is only one (the usual case); overlapping requests go to
+    // the side object's dictionary.
     private RequestContext? _first;
-    private ConcurrentDictionary<JsonRpcId, RequestContext>? _inFlight;
-    private int _inFlightCount;
-    private ConcurrentDictionary<long, TaskCompletionSource<ClientResponse>>? _pending;
-    private HashSet<string>? _subscriptions;
-    private long _nextRequestId;
+    private Rare? _rare;
     private long _lastActivity;
+    private int _inFlightCount;
+    private int _pendingWork;
     private int _ended;
 
     internal McpSession(string id, string transport, long now)
@@ -54,10 +54,30 @@ public sealed class McpSession
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 
     /// <summary>Where messages not tied to a request go (standalone SSE stream, legacy SSE stream, stdout).</summary>
-    public IMcpMessageSink? Outbound { get; set; }
+    public IMcpMessageSink? Outbound
+    {
+        get => _rare?.Outbound;
+        set
+        {
+            if (value is not null || _rare is not null)
+            {
+                GetRare().Outbound = value;
+            }
+        }
+    }
 
     /// <summary>State a transport keeps with the session (e.g. SSE streams and their replay buffer).</summary>
-    public object? TransportState { get; set; }
+    public object? TransportState
+    {
+        get => _rare?.TransportState;
+        set
+        {
+            if (value is not null || _rare is not null)
+            {
+                GetRare().TransportState = value;
+            }
+        }
+    }
 
     /// <summary>
     /// What the client may do, from its API key or access token; <see langword="null"/> when
@@ -69,8 +89,6 @@ public sealed class McpSession
     internal long LastActivity => Volatile.Read(ref _lastActivity);
 
     internal int InFlightCount => Volatile.Read(ref _inFlightCount);
-
-    private int _pendingWork;
 
     /// <summary>Requests read but not yet answered on the transport (covers the write of the response).</summary>
     internal int PendingWork => Volatile.Read(ref _pendingWork);
@@ -87,7 +105,7 @@ public sealed class McpSession
     {
         if (Interlocked.CompareExchange(ref _first, context, null) is null)
         {
-            if (_inFlight is { } overlapping && overlapping.ContainsKey(id))
+            if (_rare?.InFlight is { } overlapping && overlapping.ContainsKey(id))
             {
                 Interlocked.CompareExchange(ref _first, null, context);
                 return false;
@@ -102,7 +120,8 @@ public sealed class McpSession
             return false;
         }
 
-        var map = _inFlight ?? Interlocked.CompareExchange(ref _inFlight, new(), null) ?? _inFlight!;
+        var rare = GetRare();
+        var map = rare.InFlight ?? Interlocked.CompareExchange(ref rare.InFlight, new(), null) ?? rare.InFlight!;
         if (!map.TryAdd(id, context))
         {
             return false;
@@ -128,7 +147,7 @@ public sealed class McpSession
             into.Add(first);
         }
 
-        if (_inFlight is { } map)
+        if (_rare?.InFlight is { } map)
         {
             foreach (var (_, context) in map)
             {
@@ -143,7 +162,7 @@ public sealed class McpSession
     internal void RemoveInFlight(RequestContext context)
     {
         if (ReferenceEquals(Interlocked.CompareExchange(ref _first, null, context), context)
-            || (_inFlight is { } map && map.TryRemove(new KeyValuePair<JsonRpcId, RequestContext>(context.Id, context))))
+            || (_rare?.InFlight is { } map && map.TryRemove(new KeyValuePair<JsonRpcId, RequestContext>(context.Id, context))))
         {
             Interlocked.Decrement(ref _inFlightCount);
         }
@@ -164,14 +183,18 @@ public sealed class McpSession
             return first;
         }
 
-        return _inFlight is { } map && map.TryGetValue(id, out var context) ? context : null;
+        return _rare?.InFlight is { } map && map.TryGetValue(id, out var context) ? context : null;
     }
 
     /// <summary>
     /// Requests of revision 2026-07-28 running on this channel (stdio), each on a session of its own;
     /// kept so <c>notifications/cancelled</c> on the channel reaches them.
     /// </summary>
-    internal System.Collections.Concurrent.ConcurrentDictionary<JsonRpcId, McpSession>? StatelessRequests { get; set; }
+    internal ConcurrentDictionary<JsonRpcId, McpSession>? StatelessRequests
+    {
+        get => _rare?.StatelessRequests;
+        set => GetRare().StatelessRequests = value;
+    }
 
     internal bool TryCancelInFlight(JsonRpcId id)
     {
@@ -192,17 +215,17 @@ public sealed class McpSession
     internal void CancelAll()
     {
         Volatile.Read(ref _first)?.Cancel(byClient: false);
-        if (_inFlight is { } map)
+        if (_rare?.InFlight is { } map)
         {
-            foreach (var context in map.Values)
+            foreach (var (_, context) in map)
             {
                 context.Cancel(byClient: false);
             }
         }
 
-        if (_pending is { } pending)
+        if (_rare?.Pending is { } pending)
         {
-            foreach (var tcs in pending.Values)
+            foreach (var (_, tcs) in pending)
             {
                 tcs.TrySetCanceled();
             }
@@ -211,18 +234,19 @@ public sealed class McpSession
 
     internal (long Id, TaskCompletionSource<ClientResponse> Completion) RegisterClientRequest()
     {
-        var id = Interlocked.Increment(ref _nextRequestId);
+        var rare = GetRare();
+        var id = Interlocked.Increment(ref rare.NextRequestId);
         var tcs = new TaskCompletionSource<ClientResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var map = _pending ?? Interlocked.CompareExchange(ref _pending, new(), null) ?? _pending!;
+        var map = rare.Pending ?? Interlocked.CompareExchange(ref rare.Pending, new(), null) ?? rare.Pending!;
         map[id] = tcs;
         return (id, tcs);
     }
 
-    internal void ForgetClientRequest(long id) => _pending?.TryRemove(id, out _);
+    internal void ForgetClientRequest(long id) => _rare?.Pending?.TryRemove(id, out _);
 
     internal bool TryCompleteClientRequest(JsonRpcId id, ClientResponse response)
     {
-        if (!id.IsString && _pending is { } map && map.TryRemove(id.Number, out var tcs))
+        if (!id.IsString && _rare?.Pending is { } map && map.TryRemove(id.Number, out var tcs))
         {
             return tcs.TrySetResult(response);
         }
@@ -235,7 +259,7 @@ public sealed class McpSession
     {
         lock (this)
         {
-            (_subscriptions ??= new HashSet<string>(StringComparer.Ordinal)).Add(uri);
+            (GetRare().Subscriptions ??= new HashSet<string>(StringComparer.Ordinal)).Add(uri);
         }
     }
 
@@ -243,7 +267,7 @@ public sealed class McpSession
     {
         lock (this)
         {
-            _subscriptions?.Remove(uri);
+            _rare?.Subscriptions?.Remove(uri);
         }
     }
 
@@ -251,8 +275,22 @@ public sealed class McpSession
     {
         lock (this)
         {
-            return _subscriptions?.Contains(uri) == true;
+            return _rare?.Subscriptions?.Contains(uri) == true;
         }
+    }
+
+    private Rare GetRare() => _rare ?? Interlocked.CompareExchange(ref _rare, new Rare(), null) ?? _rare!;
+
+    // What few sessions use, apart from the fields every session needs: an idle session has none.
+    private sealed class Rare
+    {
+        public ConcurrentDictionary<JsonRpcId, RequestContext>? InFlight;
+        public ConcurrentDictionary<long, TaskCompletionSource<ClientResponse>>? Pending;
+        public HashSet<string>? Subscriptions;
+        public ConcurrentDictionary<JsonRpcId, McpSession>? StatelessRequests;
+        public IMcpMessageSink? Outbound;
+        public object? TransportState;
+        public long NextRequestId;
     }
 }
 

@@ -59,8 +59,19 @@ public sealed partial class SessionManager : IDisposable
     /// <summary>The number of live sessions.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The live sessions.</summary>
-    public IEnumerable<McpSession> Sessions => _sessions.Values;
+    /// <summary>The live sessions, read as the table changes: no copy of the table is made and no lock is taken.</summary>
+    public IEnumerable<McpSession> Sessions
+    {
+        get
+        {
+            // ConcurrentDictionary.Values would copy every session into an array (on the large object
+            // heap from about 10 000 sessions) under all of the table's locks, which also stalls initialize.
+            foreach (var (_, session) in _sessions)
+            {
+                yield return session;
+            }
+        }
+    }
 
     /// <summary>The options in force.</summary>
     public SessionOptions Options => _options;
@@ -128,7 +139,7 @@ public sealed partial class SessionManager : IDisposable
     /// <summary>Ends every session (shutdown).</summary>
     public void EndAll(string why)
     {
-        foreach (var s in _sessions.Values)
+        foreach (var (_, s) in _sessions)
         {
             End(s, why);
         }
@@ -159,7 +170,7 @@ public sealed partial class SessionManager : IDisposable
     internal void SweepIdle()
     {
         var now = Now;
-        foreach (var s in _sessions.Values)
+        foreach (var (_, s) in _sessions)
         {
             if (s.Transport != "stdio" && s.InFlightCount == 0 && _time.GetElapsedTime(s.LastActivity, now) > _options.IdleTimeout)
             {

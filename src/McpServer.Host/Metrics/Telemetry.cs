@@ -25,6 +25,9 @@ internal static class Telemetry
     /// <summary>The runtime's own meter (.NET 9 and later): GC, memory, CPU time, thread pool, exceptions.</summary>
     public const string RuntimeMeter = "System.Runtime";
 
+    // Metrics with a series per method, tool and outcome (or reason and code).
+    private static readonly HashSet<string> ManySeries = new(StringComparer.Ordinal) { "mcp.server.request.duration", "mcp.server.request.errors", "mcp.server.tool.calls" };
+
     /// <summary>Registers the providers the settings ask for.</summary>
     public static void Add(IServiceCollection services, IConfigurationManager configuration, ServeSettings settings, bool prometheus)
     {
@@ -58,6 +61,10 @@ internal static class Telemetry
             builder.WithMetrics(m =>
             {
                 m.AddMeter(McpMetrics.MeterName, RuntimeMeter);
+                // The SDK reserves every series a metric may have up front (2 000 by default, about 4 MB
+                // for all of them at idle). The request metrics have a series per method, tool and
+                // outcome; the others a handful.
+                m.AddView(static instrument => new MetricStreamConfiguration { CardinalityLimit = ManySeries.Contains(instrument.Name) ? 2000 : 100 });
                 if (prometheus)
                 {
                     m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

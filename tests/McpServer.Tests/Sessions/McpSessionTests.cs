@@ -78,8 +78,8 @@ public sealed class McpSessionTests : IDisposable
             session.RemoveInFlight(new JsonRpcId(i));
         }
 
-        var field = typeof(McpSession).GetField("_inFlight", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        Assert.Null(field.GetValue(session));
+        // The overlap dictionary lives in the session's side object, which is not even created.
+        Assert.Null(RareState(session));
         Assert.Equal(0, session.InFlightCount);
     }
 
@@ -161,5 +161,36 @@ public sealed class McpSessionTests : IDisposable
         Assert.True(session.IsInitialized);
     }
 
+    [Fact]
+    public void Outbound_SetToNullOnAnIdleSession_CreatesNoSideObject()
+    {
+        var session = NewSession();
+
+        session.Outbound = null;
+        session.TransportState = null;
+
+        Assert.Null(RareState(session));
+        Assert.Null(session.Outbound);
+        Assert.Null(session.TransportState);
+    }
+
+    [Fact]
+    public void TransportState_SetThenCleared_ReadsBack()
+    {
+        var session = NewSession();
+        var state = new object();
+
+        session.TransportState = state;
+        var read = session.TransportState;
+        session.TransportState = null;
+
+        Assert.Same(state, read);
+        Assert.Null(session.TransportState);
+    }
+
     private McpSession NewSession() => _sessions.TryCreate("streamable-http")!;
+
+    // The side object that holds what few sessions use (overlapping requests, subscriptions, streams).
+    internal static object? RareState(McpSession session) =>
+        typeof(McpSession).GetField("_rare", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(session);
 }

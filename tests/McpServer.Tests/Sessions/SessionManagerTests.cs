@@ -234,6 +234,24 @@ public sealed partial class SessionManagerTests
         Assert.Empty(sessions.Sessions);
     }
 
+    [Fact]
+    public void Sessions_EndedWhileListed_ListsEachLiveSessionOnce()
+    {
+        using var sessions = new SessionManager(time: _time, sweep: false);
+        var all = Enumerable.Range(0, 50).Select(_ => sessions.TryCreate("streamable-http")!).ToList();
+        var seen = new List<McpSession>();
+
+        foreach (var s in sessions.Sessions)
+        {
+            seen.Add(s);
+            sessions.End(s, "deleted by client");
+        }
+
+        Assert.Equal(all.Count, seen.Distinct().Count());
+        Assert.Equal(all.OrderBy(s => s.Id), seen.OrderBy(s => s.Id));
+        Assert.Empty(sessions.Sessions);
+    }
+
     [GeneratedRegex("^[A-Za-z0-9_-]{22}$")]
     private static partial Regex UrlSafeId();
 }
