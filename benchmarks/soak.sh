@@ -38,7 +38,7 @@ for tool in wrk node taskset; do
 done
 [ -f "$PEER_BENCH/lib/echo.lua" ] || { echo "soak.sh: no load harness at $PEER_BENCH (set PEER_BENCH)" >&2; exit 2; }
 
-PUB="$ROOT/artifacts/publish/mcp-server"
+PUB="${PUB:-$ROOT/artifacts/publish/mcp-server}"
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== publishing mcp-server (Release) to $PUB"
   dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
