@@ -56,16 +56,17 @@ public static partial class ServerHost
         // Data Protection warns that keys are stored unencrypted; docs/transports.md says to keep the key ring directory private.
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Error);
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", settings.LogLevel <= LogLevel.Trace ? LogLevel.Trace : LogLevel.None);
-        logging.AddConsole(o =>
+        // The console provider with the one formatter in use, not AddConsole(): that also registers the three
+        // built-in formatters, each with an options monitor, a change-token source and configuration binding,
+        // some 25 generic services that Native AOT has to construct at start-up (benchmarks/README.md#native-aot).
+        var console = new ConsoleLoggerOptions
         {
-            o.FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName;
-            if (toStderr)
-            {
-                o.LogToStandardErrorThreshold = LogLevel.Trace;
-            }
-        });
-        logging.Services.AddSingleton<ConsoleFormatter, McpTextConsoleFormatter>();
-        logging.Services.AddSingleton<ConsoleFormatter, McpJsonConsoleFormatter>();
+            FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName,
+            LogToStandardErrorThreshold = toStderr ? LogLevel.Trace : LogLevel.None,
+        };
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLoggerProvider(
+            new FixedConsoleLoggerOptions(console),
+            [settings.LogFormat == "json" ? new McpJsonConsoleFormatter() : new McpTextConsoleFormatter()]));
     }
 
     private static void AddServer(IServiceCollection services, ServeSettings settings, bool loopbackOnly)
