@@ -22,10 +22,10 @@ public static class McpServerServiceCollectionExtensions
         RequestOrigin.Describe ??= static origin => origin is Microsoft.AspNetCore.Http.ConnectionInfo c
             ? (c.Id, c.RemoteIpAddress is { } ip ? ip + ":" + c.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")
             : ("-", "-");
-        AddOptionsValue<McpServerOptions>(services);
-        AddOptionsValue<SessionOptions>(services);
-        AddOptionsValue<McpHttpOptions>(services);
-        AddOptionsValue<McpServer.AspNetCore.Security.McpAuthOptions>(services);
+        ClosedOptions.Add<McpServerOptions>(services);
+        ClosedOptions.Add<SessionOptions>(services);
+        ClosedOptions.Add<McpHttpOptions>(services);
+        ClosedOptions.Add<McpServer.AspNetCore.Security.McpAuthOptions>(services);
         if (configure is not null)
         {
             services.Configure(configure);
@@ -94,18 +94,6 @@ public static class McpServerServiceCollectionExtensions
     // construct Logger<T>, UnnamedOptionsManager<T>, OptionsFactory<T> and their enumerables by
     // reflection at start-up, most of the time an AOT build spends starting (benchmarks/README.md#native-aot).
     private static ILogger<T> Logger<T>(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger<T>();
-
-    // IOptions<T> as the default UnnamedOptionsManager<T> computes it: every IConfigureOptions<T>,
-    // then every IPostConfigureOptions<T>, then validation, once.
-    private static void AddOptionsValue<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceCollection services)
-        where T : class
-    {
-        services.AddOptions<T>();
-        services.TryAddSingleton<IOptions<T>>(sp => Microsoft.Extensions.Options.Options.Create(new OptionsFactory<T>(
-            sp.GetServices<IConfigureOptions<T>>(),
-            sp.GetServices<IPostConfigureOptions<T>>(),
-            sp.GetServices<IValidateOptions<T>>()).Create(Microsoft.Extensions.Options.Options.DefaultName)));
-    }
 
     /// <summary>Configures the HTTP transports.</summary>
     public static IMcpServerBuilder WithHttpTransport(this IMcpServerBuilder builder, Action<McpHttpOptions> configure)

@@ -14,6 +14,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -64,6 +67,7 @@ public static partial class ServerHost
             FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName,
             LogToStandardErrorThreshold = toStderr ? LogLevel.Trace : LogLevel.None,
         };
+        ClosedOptions.Add<LoggerFactoryOptions>(logging.Services);
         logging.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLoggerProvider(
             new FixedConsoleLoggerOptions(console),
             [settings.LogFormat == "json" ? new McpJsonConsoleFormatter() : new McpTextConsoleFormatter()]));
@@ -186,6 +190,16 @@ public static partial class ServerHost
         }
 
         builder.Services.AddRoutingCore();
+        // The framework's options read at start-up, as closed registrations: the AOT build would otherwise
+        // construct their generic options types by reflection (see ClosedOptions).
+        ClosedOptions.Add<KestrelServerOptions>(builder.Services);
+        ClosedOptions.Add<SocketTransportOptions>(builder.Services);
+        ClosedOptions.Add<HostOptions>(builder.Services);
+        ClosedOptions.Add<ConsoleLifetimeOptions>(builder.Services);
+        ClosedOptions.Add<RouteOptions>(builder.Services);
+        ClosedOptions.Add<RouteHandlerOptions>(builder.Services);
+        ClosedOptions.Add<Microsoft.AspNetCore.Http.Features.FormOptions>(builder.Services);
+        ClosedOptions.Add<Microsoft.Extensions.Validation.ValidationOptions>(builder.Services);
         ConfigureLogging(builder.Logging, settings, toStderr: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
         ILogger? connectionLogger = null;
