@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -140,7 +139,7 @@ public sealed partial class SessionManager : IDisposable
     private static string NewId()
     {
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
+        SystemRandom.Fill(bytes);
         return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 
