@@ -326,6 +326,13 @@ public static partial class ServerHost
             {
                 LogAborted(logger, context.Signal.ToString(), app.Services.GetRequiredService<McpDispatcher>().Sessions.Sessions.Sum(static x => x.InFlightCount));
                 pidFile?.Dispose();
+                // The console logger writes from a queue on its own thread: disposing it writes what is queued,
+                // SERVER_ABORTED included, which an exit would otherwise cut off (always so in the AOT build).
+                foreach (var provider in app.Services.GetServices<ILoggerProvider>())
+                {
+                    provider.Dispose();
+                }
+
                 Environment.Exit(HostConstants.ExitFailure);
             }
         }
