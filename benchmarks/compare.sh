@@ -5,6 +5,8 @@
 #
 #   benchmarks/compare.sh            mcp-server rows (sessions on 2025-11-25; stateless 2026-07-28) + every peer
 #   ONLY="floor-json csharp-sdk mcp-server" benchmarks/compare.sh
+#   AOT=1 benchmarks/compare.sh      plus a row "mcp-server-aot": the Native AOT build (eng/publish-aot.sh), sessions
+#   ONLY="floor-json mcp-server mcp-server-aot" AOT=1 benchmarks/compare.sh
 #
 # PEER_BENCH names the harness folder (its compare.sh, run.sh and peers); by default the one
 # beside this repository. The table is copied to benchmarks/results/compare-TIMESTAMP.md.
@@ -18,12 +20,19 @@ PUB="$ROOT/artifacts/publish/mcp-server"
 echo "== publishing mcp-server (Release) to $PUB"
 dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
 
+AOTROWS=()
+if [ "${AOT:-0}" = 1 ]; then
+  "$ROOT/eng/publish-aot.sh"
+  AOTROWS=("mcp-server-aot|stateful|http://127.0.0.1:3003/mcp|$ROOT/artifacts/publish/mcp-server-aot/mcp-server --port 3003 --log-level warn")
+fi
+
 WORK="${PEERS_WORK:-/tmp/peers-work}"
 export PEERS_WORK="$WORK"
 before=$(ls -1 "$WORK/results"/compare-*.md 2>/dev/null | wc -l || true)
 "$PEER_BENCH/compare.sh" \
   "mcp-server|stateful|http://127.0.0.1:3001/mcp|$PUB/mcp-server --port 3001 --log-level warn" \
   "mcp-server-2026|stateless|http://127.0.0.1:3002/mcp|$PUB/mcp-server --port 3002 --log-level warn|2026-07-28" \
+  "${AOTROWS[@]}" \
   "$@"
 latest=$(ls -1t "$WORK/results"/compare-*.md | head -n 1)
 cp "$latest" "$HERE/results/"
