@@ -33,10 +33,10 @@ public static class McpServerServiceCollectionExtensions
         RequestOrigin.TraceContext ??= static origin => origin is Microsoft.AspNetCore.Http.HttpContext { Request.Headers: var h } && h.TraceParent.Count == 1
             ? (h.TraceParent.ToString(), h.TraceState.Count == 1 ? h.TraceState.ToString() : null)
             : (null, null);
-        services.AddOptions<McpServerOptions>();
-        services.AddOptions<SessionOptions>();
-        services.AddOptions<McpHttpOptions>();
-        services.AddOptions<McpServer.AspNetCore.Security.McpAuthOptions>();
+        ClosedOptions.Add<McpServerOptions>(services);
+        ClosedOptions.Add<SessionOptions>(services);
+        ClosedOptions.Add<McpHttpOptions>(services);
+        ClosedOptions.Add<McpServer.AspNetCore.Security.McpAuthOptions>(services);
         if (configure is not null)
         {
             services.Configure(configure);
@@ -56,7 +56,7 @@ public static class McpServerServiceCollectionExtensions
         services.TryAddSingleton(sp => new SessionManager(
             sp.GetRequiredService<IOptions<SessionOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SessionManager>>()));
+            Logger<SessionManager>(sp)));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<McpServerOptions>>().Value;
@@ -71,20 +71,40 @@ public static class McpServerServiceCollectionExtensions
                 sp.GetRequiredService<McpCatalog>(),
                 sp.GetRequiredService<SessionManager>(),
                 options,
-                sp.GetRequiredService<ILogger<McpDispatcher>>());
+                Logger<McpDispatcher>(sp));
         });
         services.TryAddSingleton(sp => new SseKeepAlive(sp.GetRequiredService<IOptions<McpHttpOptions>>().Value, sp.GetRequiredService<SessionManager>()));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<McpServer.AspNetCore.Security.McpAuthOptions>>().Value;
-            var keys = options.KeysFile is null ? null : new McpServer.AspNetCore.Security.ApiKeyStore(options.KeysFile, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.ApiKeyStore>>());
-            return new McpServer.AspNetCore.Security.McpAuthenticator(options, keys, sp.GetRequiredService<ILogger<McpServer.AspNetCore.Security.McpAuthenticator>>());
+            var keys = options.KeysFile is null ? null : new McpServer.AspNetCore.Security.ApiKeyStore(options.KeysFile, sp.GetRequiredService<TimeProvider>(), Logger<McpServer.AspNetCore.Security.ApiKeyStore>(sp));
+            return new McpServer.AspNetCore.Security.McpAuthenticator(options, keys, Logger<McpServer.AspNetCore.Security.McpAuthenticator>(sp));
         });
-        services.TryAddSingleton<McpServer.AspNetCore.Limits.ClientRateLimiter>();
-        services.TryAddSingleton<StreamableHttpHandler>();
-        services.TryAddSingleton<LegacySseHandler>();
+        services.TryAddSingleton(_ => new McpServer.AspNetCore.Limits.ClientRateLimiter());
+        services.TryAddSingleton(sp => new StreamableHttpHandler(
+            sp.GetRequiredService<McpDispatcher>(),
+            sp.GetRequiredService<IOptions<McpHttpOptions>>(),
+            sp.GetRequiredService<SseKeepAlive>(),
+            sp.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>(),
+            sp.GetRequiredService<McpServer.AspNetCore.Limits.ClientRateLimiter>(),
+            sp,
+            Logger<StreamableHttpHandler>(sp)));
+        services.TryAddSingleton(sp => new LegacySseHandler(
+            sp.GetRequiredService<McpDispatcher>(),
+            sp.GetRequiredService<IOptions<McpHttpOptions>>(),
+            sp.GetRequiredService<SseKeepAlive>(),
+            sp.GetRequiredService<McpServer.AspNetCore.Security.McpAuthenticator>(),
+            sp,
+            Logger<LegacySseHandler>(sp)));
         return new McpServerBuilder(services);
     }
+
+    // The services above are built by factories, with loggers from the factory and options from closed
+    // registrations, rather than by the container's constructor injection and open generics
+    // (ILogger<T>, IOptions<T>): the result is the same, but under Native AOT the container would
+    // construct Logger<T>, UnnamedOptionsManager<T>, OptionsFactory<T> and their enumerables by
+    // reflection at start-up, most of the time an AOT build spends starting (benchmarks/README.md#native-aot).
+    private static ILogger<T> Logger<T>(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger<T>();
 
     /// <summary>Configures the HTTP transports.</summary>
     public static IMcpServerBuilder WithHttpTransport(this IMcpServerBuilder builder, Action<McpHttpOptions> configure)

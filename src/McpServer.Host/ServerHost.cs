@@ -14,6 +14,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,16 +59,18 @@ public static partial class ServerHost
         // Data Protection warns that keys are stored unencrypted; docs/transports.md says to keep the key ring directory private.
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Error);
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", settings.LogLevel <= LogLevel.Trace ? LogLevel.Trace : LogLevel.None);
-        logging.AddConsole(o =>
+        // The console provider with the one formatter in use, not AddConsole(): that also registers the three
+        // built-in formatters, each with an options monitor, a change-token source and configuration binding,
+        // some 25 generic services that Native AOT has to construct at start-up (benchmarks/README.md#native-aot).
+        var console = new ConsoleLoggerOptions
         {
-            o.FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName;
-            if (toStderr)
-            {
-                o.LogToStandardErrorThreshold = LogLevel.Trace;
-            }
-        });
-        logging.Services.AddSingleton<ConsoleFormatter, McpTextConsoleFormatter>();
-        logging.Services.AddSingleton<ConsoleFormatter, McpJsonConsoleFormatter>();
+            FormatterName = settings.LogFormat == "json" ? McpConsoleFormatter.JsonName : McpConsoleFormatter.TextName,
+            LogToStandardErrorThreshold = toStderr ? LogLevel.Trace : LogLevel.None,
+        };
+        ClosedOptions.Add<LoggerFactoryOptions>(logging.Services);
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLoggerProvider(
+            new FixedConsoleLoggerOptions(console),
+            [settings.LogFormat == "json" ? new McpJsonConsoleFormatter() : new McpTextConsoleFormatter()]));
     }
 
     private static void AddServer(IServiceCollection services, ServeSettings settings, bool loopbackOnly)
@@ -189,6 +194,16 @@ public static partial class ServerHost
         }
 
         builder.Services.AddRoutingCore();
+        // The framework's options read at start-up, as closed registrations: the AOT build would otherwise
+        // construct their generic options types by reflection (see ClosedOptions).
+        ClosedOptions.Add<KestrelServerOptions>(builder.Services);
+        ClosedOptions.Add<SocketTransportOptions>(builder.Services);
+        ClosedOptions.Add<HostOptions>(builder.Services);
+        ClosedOptions.Add<ConsoleLifetimeOptions>(builder.Services);
+        ClosedOptions.Add<RouteOptions>(builder.Services);
+        ClosedOptions.Add<RouteHandlerOptions>(builder.Services);
+        ClosedOptions.Add<Microsoft.AspNetCore.Http.Features.FormOptions>(builder.Services);
+        ClosedOptions.Add<Microsoft.Extensions.Validation.ValidationOptions>(builder.Services);
         ConfigureLogging(builder.Logging, settings, toStderr: false);
         // The drain timeout, and a moment more so ERROR_DRAIN_TIMEOUT names what is cut before it is.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + ShutdownDrain.CutMargin);
@@ -263,6 +278,13 @@ public static partial class ServerHost
         using var drain = new ShutdownDrain(lifetime, app.Services.GetRequiredService<McpDispatcher>().Sessions, logger, clock, settings.ShutdownDelay, settings.DrainTimeout, code =>
         {
             Volatile.Read(ref pidFile)?.Dispose();
+            // The console logger writes from a queue on its own thread: disposing it writes what is queued,
+            // SERVER_ABORTED included, which an exit would otherwise cut off (always so in the AOT build).
+            foreach (var provider in app.Services.GetServices<ILoggerProvider>())
+            {
+                provider.Dispose();
+            }
+
             Environment.Exit(code);
         });
         drain.Listen();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using McpServer.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -185,7 +184,7 @@ public sealed partial class SessionManager : IDisposable
     private static string NewId()
     {
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
+        SystemRandom.Fill(bytes);
         return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 
