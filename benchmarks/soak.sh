@@ -11,8 +11,9 @@
 #   - stateless 2026-07-28 tools/call echo (c=16, the same rate),
 #   - session churn: SESSIONS_PER_MINUTE new sessions a minute (initialize + initialized) that
 #     are never closed, so the idle timeout (limits.sessionIdleTimeoutSeconds = 60 here) must end them.
-# Every SAMPLE seconds it records VmRSS, the managed heap and the sessions held (from
-# mcp-server status --json). After WARMUP seconds the RSS must stay within 5 % of its post-warm-up
+# Every SAMPLE seconds it records VmRSS (and its private and file-backed parts: RssAnon is what a
+# leak grows; RssFile is code and data mapped from files, paged in as more of it runs), the managed
+# heap and the sessions held (from mcp-server status --json). After WARMUP seconds the RSS must stay within 5 % of its post-warm-up
 # median; the result table is written to benchmarks/results/soak-TIMESTAMP.md.
 #
 # Needs: wrk, node (for the session churn), the .NET SDK (to publish), taskset.
@@ -74,15 +75,17 @@ MCP_PROTO=2026-07-28 taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${DURATION}s" -s "$W
   done
 ) &
 
-echo "seconds,rss_kib,heap_mib,sessions" > "$WORK/samples.csv"
+echo "seconds,rss_kib,anon_kib,file_kib,heap_mib,sessions" > "$WORK/samples.csv"
 start=$(date +%s)
 while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
   sleep "$SAMPLE"
   t=$(( $(date +%s) - start ))
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER/status")
+  anon=$(awk '/RssAnon/ { print $2 }' "/proc/$SERVER/status")
+  file=$(awk '/RssFile/ { print $2 }' "/proc/$SERVER/status")
   status=$("$PUB/mcp-server" status --port "$PORT" --json 2> /dev/null || echo '{}')
   heap=$(printf '%s' "$status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(Math.round(j.memory.managedHeapBytes/1048576), j.sessions)}catch{console.log("- -")}})')
-  echo "$t,$rss,${heap% *},${heap#* }" >> "$WORK/samples.csv"
+  echo "$t,$rss,$anon,$file,${heap% *},${heap#* }" >> "$WORK/samples.csv"
   printf '\r%5ds  RSS %6d KiB  heap %s MiB  sessions %s   ' "$t" "$rss" "${heap% *}" "${heap#* }"
 done
 echo
@@ -94,23 +97,23 @@ const fs = require('fs');
 const [csv, warmupArg, wrkA, wrkB, sessions] = process.argv.slice(2);
 const warmup = Number(warmupArg);
 const rows = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1).map(l => l.split(','));
-const after = rows.filter(r => Number(r[0]) >= warmup).map(r => Number(r[1]));
-const sorted = [...after].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)];
-const min = sorted[0], max = sorted[sorted.length - 1];
-const spread = Math.max(median - min, max - median) / median * 100;
+const stats = column => {
+  const sorted = rows.filter(r => Number(r[0]) >= warmup).map(r => Number(r[column])).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)], min = sorted[0], max = sorted[sorted.length - 1];
+  return { min, median, max, spread: Math.max(median - min, max - median) / median * 100 };
+};
+const rss = stats(1), anon = stats(2), file = stats(3);
+const spread = rss.spread;
 const wrk = f => (fs.readFileSync(f, 'utf8').match(/WRK_RESULT.*/) || ['(no result)'])[0];
 const opened = fs.readFileSync(sessions, 'utf8').split('\n').filter(l => l.startsWith('SESSIONS_RESULT'));
 console.log(`# Soak ${new Date().toISOString()}`);
 console.log();
 console.log(`${rows.length} samples over ${rows.at(-1)[0]} s; warm-up ${warmup} s.`);
 console.log();
-console.log(`| after warm-up | RSS KiB |`);
-console.log(`|---|---:|`);
-console.log(`| min | ${min} |`);
-console.log(`| median | ${median} |`);
-console.log(`| max | ${max} |`);
-console.log(`| largest distance from the median | ${spread.toFixed(1)} % |`);
+console.log(`| after warm-up | RSS KiB | private (RssAnon) KiB | file-backed (RssFile) KiB |`);
+console.log(`|---|---:|---:|---:|`);
+for (const k of ['min', 'median', 'max']) console.log(`| ${k} | ${rss[k]} | ${anon[k]} | ${file[k]} |`);
+console.log(`| largest distance from the median | ${rss.spread.toFixed(1)} % | ${anon.spread.toFixed(1)} % | ${file.spread.toFixed(1)} % |`);
 console.log();
 console.log(`**${spread <= 5 ? 'flat' : 'NOT flat'}**: RSS stayed within ${spread.toFixed(1)} % of its median after warm-up (target 5 %).`);
 console.log();
@@ -119,10 +122,10 @@ console.log('- session echo: `' + wrk(wrkA) + '`');
 console.log('- stateless echo: `' + wrk(wrkB) + '`');
 console.log(`- session churn: ${opened.length} rounds; last: \`${opened.at(-1) || '-'}\``);
 console.log();
-console.log('| seconds | RSS KiB | heap MiB | sessions |');
-console.log('|---:|---:|---:|---:|');
+console.log('| seconds | RSS KiB | private KiB | file-backed KiB | heap MiB | sessions |');
+console.log('|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 EOF
 kill "$SERVER" 2> /dev/null || true
-head -n 14 "$OUT"
+head -n 15 "$OUT"
 echo "saved: benchmarks/results/$(basename "$OUT")"
