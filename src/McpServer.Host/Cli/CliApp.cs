@@ -14,7 +14,7 @@ public static class CliApp
     {
         var root = new RootCommand(
             "mcp-server: a Model Context Protocol server. Serves tools, resources and prompts over Streamable HTTP (/mcp), "
-            + "legacy HTTP+SSE (/sse and /messages) or stdio; /healthz and /readyz report liveness and readiness.\n"
+            + "legacy HTTP+SSE (/sse and /messages) or stdio; /healthz and /readyz report liveness and readiness; /metrics serves Prometheus metrics (docs/observability.md).\n"
             + "Exit codes: 0 stopped cleanly, 1 unexpected failure, 2 bad command line, 3 port already in use, 4 address cannot be bound.");
         var serveOptions = new ServeOptions();
         serveOptions.AddTo(root);
