@@ -210,7 +210,14 @@ public sealed class OperationsProcessTests(ITestOutputHelper output) : IDisposab
         // DEBUG, so the test can wait until the first call is running before it sends the second.
         await using var server = await ServerProcess.StartHttpAsync(output, "--log-level", "debug", "--config", Config("""{"limits":{"maxConcurrentCallsPerTool":1,"maxInFlightPerSession":1}}"""));
         using var raw = new RawMcpHttp(server.McpUrl!);
-        Task Running(string id) => Poll.UntilAsync(() => server.Lines.Any(l => l.Contains($"Received tools/call (id {id},", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "call " + id + " to be running");
+        // MESSAGE_RECEIVED is queued just before the call takes its tool slot, on the request's thread: on a
+        // loaded machine the logger can print it before that thread runs on, so allow it a moment (the call
+        // sleeps 1.5 s).
+        async Task Running(string id)
+        {
+            await Poll.UntilAsync(() => server.Lines.Any(l => l.Contains($"Received tools/call (id {id},", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "call " + id + " to be running");
+            await Task.Delay(200);
+        }
 
         // Two stateless calls of one tool at once: the second is refused.
         var first = raw.SendAsync(Call(raw, 1, "sleep", """{"ms":1500}"""));
