@@ -4,22 +4,13 @@ using McpServer.Protocol;
 namespace McpServer.Benchmarks;
 
 /// <summary>The single-pass envelope reader on the load harness's <c>tools/call echo</c>.</summary>
-[MemoryDiagnoser]
-public class EnvelopeReaderBenchmarks
+public class EnvelopeReaderBenchmarks : HotPathBenchmark
 {
-    private HotPath _hotPath = null!;
-
-    [GlobalSetup]
-    public void Setup() => _hotPath = new HotPath();
-
-    [GlobalCleanup]
-    public void Cleanup() => _hotPath.Dispose();
-
     /// <summary>A session call (revision 2025-11-25).</summary>
     [Benchmark]
-    public JsonRpcId SessionToolCall() => _hotPath.ReadSessionCall();
+    public JsonRpcId SessionToolCall() => HotPath.ReadSessionCall();
 
     /// <summary>A 2026-07-28 call, its <c>_meta</c> skipped as raw <c>params</c>.</summary>
     [Benchmark]
-    public JsonRpcId StatelessToolCall() => _hotPath.ReadStatelessCall();
+    public JsonRpcId StatelessToolCall() => HotPath.ReadStatelessCall();
 }
