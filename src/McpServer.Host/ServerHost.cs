@@ -151,6 +151,12 @@ public static partial class ServerHost
             return HostConstants.ExitUsage;
         }
 
+        if (settings.OtlpEndpoint is { } otlp && !(Uri.TryCreate(otlp, UriKind.Absolute, out var collector) && collector.Scheme is "http" or "https"))
+        {
+            stderr.WriteLine($"mcp-server: telemetry.otlpEndpoint '{otlp}' is not an http:// or https:// URL. Give the collector's address, e.g. http://collector:4317 (grpc) or http://collector:4318 (http/protobuf), or leave it unset.");
+            return HostConstants.ExitUsage;
+        }
+
         var loopback = IPAddress.IsLoopback(address);
         if ((settings.OAuthIssuer is null) != (settings.OAuthAudience is null))
         {

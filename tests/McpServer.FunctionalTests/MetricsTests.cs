@@ -225,6 +225,16 @@ public sealed partial class MetricsTests(ITestOutputHelper output) : IDisposable
         await Poll.UntilAsync(() => collector.Bodies("/v1/metrics").Any(b => Contains(b, "mcp.server.request.duration"u8) && Contains(b, "mcp.server.tool.calls"u8)), TimeSpan.FromSeconds(15), "metrics at the collector");
     }
 
+    [Theory]
+    [InlineData("collector:4317")]
+    [InlineData("ftp://collector:4317")]
+    public async Task Otlp_EndpointThatIsNoUrl_Exit2WithOneLineSayingWhatToGive(string endpoint)
+    {
+        await using var server = ServerProcess.Launch(output, "--host", "127.0.0.1", "--port", "0", "--otlp-endpoint", endpoint);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal([$"mcp-server: telemetry.otlpEndpoint '{endpoint}' is not an http:// or https:// URL. Give the collector's address, e.g. http://collector:4317 (grpc) or http://collector:4318 (http/protobuf), or leave it unset."], server.StderrLines);
+    }
+
     private static async Task<string> CreateKeyAsync(string keysFile, string name, params string[] extra)
     {
         await using var cli = ServerProcess.Launch(null, ["keys", "create", "--keys-file", keysFile, "--name", name, "--json", .. extra]);
