@@ -13,7 +13,8 @@
 #     are never closed, so the idle timeout (limits.sessionIdleTimeoutSeconds = 60 here) must end them.
 # Every SAMPLE seconds it records VmRSS (and its private and file-backed parts: RssAnon is what a
 # leak grows; RssFile is code and data mapped from files, paged in as more of it runs), the managed
-# heap and the sessions held (from mcp-server status --json). After WARMUP seconds the RSS must stay within 5 % of its post-warm-up
+# memory (RssShmem: the JIT's code, double-mapped), the thread count, the managed heap, what the GC has
+# committed and its collection counts, and the sessions held (from mcp-server status --json). After WARMUP seconds the RSS must stay within 5 % of its post-warm-up
 # median; the result table is written to benchmarks/results/soak-TIMESTAMP.md.
 #
 # Needs: wrk, node (for the session churn), the .NET SDK (to publish), taskset.
@@ -75,7 +76,7 @@ MCP_PROTO=2026-07-28 taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${DURATION}s" -s "$W
   done
 ) &
 
-echo "seconds,rss_kib,anon_kib,file_kib,heap_mib,sessions" > "$WORK/samples.csv"
+echo "seconds,rss_kib,anon_kib,file_kib,shmem_kib,threads,heap_mib,committed_kib,gcs,sessions" > "$WORK/samples.csv"
 start=$(date +%s)
 while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
   sleep "$SAMPLE"
@@ -83,10 +84,13 @@ while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER/status")
   anon=$(awk '/RssAnon/ { print $2 }' "/proc/$SERVER/status")
   file=$(awk '/RssFile/ { print $2 }' "/proc/$SERVER/status")
+  shmem=$(awk '/RssShmem/ { print $2 }' "/proc/$SERVER/status")
+  threads=$(awk '/^Threads/ { print $2 }' "/proc/$SERVER/status")
   status=$("$PUB/mcp-server" status --port "$PORT" --json 2> /dev/null || echo '{}')
-  heap=$(printf '%s' "$status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(Math.round(j.memory.managedHeapBytes/1048576), j.sessions)}catch{console.log("- -")}})')
-  echo "$t,$rss,$anon,$file,${heap% *},${heap#* }" >> "$WORK/samples.csv"
-  printf '\r%5ds  RSS %6d KiB  heap %s MiB  sessions %s   ' "$t" "$rss" "${heap% *}" "${heap#* }"
+  heap=$(printf '%s' "$status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);const m=j.memory;console.log(Math.round(m.managedHeapBytes/1048576), Math.round(m.gcCommittedBytes/1024), m.gen0Collections+"/"+m.gen1Collections+"/"+m.gen2Collections, j.sessions)}catch{console.log("- - - -")}})')
+  read -r heapmib committed gcs held <<< "$heap"
+  echo "$t,$rss,$anon,$file,$shmem,$threads,$heapmib,$committed,$gcs,$held" >> "$WORK/samples.csv"
+  printf '\r%5ds  RSS %6d KiB  heap %s MiB (GC committed %s KiB; GCs %s)  threads %s  sessions %s   ' "$t" "$rss" "$heapmib" "$committed" "$gcs" "$threads" "$held"
 done
 echo
 wait $(jobs -p | grep -v "^$SERVER$") 2> /dev/null || true
@@ -102,7 +106,7 @@ const stats = column => {
   const median = sorted[Math.floor(sorted.length / 2)], min = sorted[0], max = sorted[sorted.length - 1];
   return { min, median, max, spread: Math.max(median - min, max - median) / median * 100 };
 };
-const rss = stats(1), anon = stats(2), file = stats(3);
+const rss = stats(1), anon = stats(2), file = stats(3), shmem = stats(4);
 const spread = rss.spread;
 const wrk = f => (fs.readFileSync(f, 'utf8').match(/WRK_RESULT.*/) || ['(no result)'])[0];
 const opened = fs.readFileSync(sessions, 'utf8').split('\n').filter(l => l.startsWith('SESSIONS_RESULT'));
@@ -110,10 +114,10 @@ console.log(`# Soak ${new Date().toISOString()}`);
 console.log();
 console.log(`${rows.length} samples over ${rows.at(-1)[0]} s; warm-up ${warmup} s.`);
 console.log();
-console.log(`| after warm-up | RSS KiB | private (RssAnon) KiB | file-backed (RssFile) KiB |`);
-console.log(`|---|---:|---:|---:|`);
-for (const k of ['min', 'median', 'max']) console.log(`| ${k} | ${rss[k]} | ${anon[k]} | ${file[k]} |`);
-console.log(`| largest distance from the median | ${rss.spread.toFixed(1)} % | ${anon.spread.toFixed(1)} % | ${file.spread.toFixed(1)} % |`);
+console.log(`| after warm-up | RSS KiB | private (RssAnon) KiB | file-backed (RssFile) KiB | shared (RssShmem: JIT code) KiB |`);
+console.log(`|---|---:|---:|---:|---:|`);
+for (const k of ['min', 'median', 'max']) console.log(`| ${k} | ${rss[k]} | ${anon[k]} | ${file[k]} | ${shmem[k]} |`);
+console.log(`| largest distance from the median | ${rss.spread.toFixed(1)} % | ${anon.spread.toFixed(1)} % | ${file.spread.toFixed(1)} % | ${shmem.spread.toFixed(1)} % |`);
 console.log();
 console.log(`**${spread <= 5 ? 'flat' : 'NOT flat'}**: RSS stayed within ${spread.toFixed(1)} % of its median after warm-up (target 5 %).`);
 console.log();
@@ -122,8 +126,8 @@ console.log('- session echo: `' + wrk(wrkA) + '`');
 console.log('- stateless echo: `' + wrk(wrkB) + '`');
 console.log(`- session churn: ${opened.length} rounds; last: \`${opened.at(-1) || '-'}\``);
 console.log();
-console.log('| seconds | RSS KiB | private KiB | file-backed KiB | heap MiB | sessions |');
-console.log('|---:|---:|---:|---:|---:|---:|');
+console.log('| seconds | RSS KiB | private KiB | file-backed KiB | shared KiB | threads | heap MiB | GC committed KiB | GCs gen 0/1/2 | sessions |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 EOF
 kill "$SERVER" 2> /dev/null || true

@@ -73,6 +73,7 @@ internal static class StatusReport
         w.WriteStartObject("memory");
         w.WriteNumber("workingSetBytes", process.WorkingSet64);
         w.WriteNumber("managedHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+        w.WriteNumber("gcCommittedBytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
         w.WriteNumber("gen0Collections", GC.CollectionCount(0));
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));
         w.WriteNumber("gen2Collections", GC.CollectionCount(2));

@@ -40,6 +40,8 @@ public sealed class StatusTests(ITestOutputHelper output) : IDisposable
         using var doc = JsonDocument.Parse(string.Join("\n", json.StdoutLines));
         Assert.Equal(server.Id, doc.RootElement.GetProperty("pid").GetInt32());
         Assert.True(doc.RootElement.GetProperty("memory").GetProperty("workingSetBytes").GetInt64() > 1024 * 1024);
+        Assert.Equal(JsonValueKind.Number, doc.RootElement.GetProperty("memory").GetProperty("gcCommittedBytes").ValueKind);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^memory:        \d+ MiB working set, \d+ MiB managed heap \(\d+ MiB committed by the GC\); GC \d+/\d+/\d+ \(gen 0/1/2\)$"));
     }
 
     [Fact]

@@ -104,7 +104,7 @@ internal static class StatusCommand
                 sessions:      {r.GetProperty("sessions").GetInt32()} of {limits.GetProperty("maxSessions").GetInt32()}; requests in flight {r.GetProperty("inFlight").GetInt32()}; subscriptions {r.GetProperty("subscriptions").GetInt32()}
                 requests:      {requests}
                 cpu:           {cpuText}
-                memory:        {memory.GetProperty("workingSetBytes").GetInt64() / (1024 * 1024)} MiB working set, {memory.GetProperty("managedHeapBytes").GetInt64() / (1024 * 1024)} MiB managed heap; GC {memory.GetProperty("gen0Collections").GetInt32()}/{memory.GetProperty("gen1Collections").GetInt32()}/{memory.GetProperty("gen2Collections").GetInt32()} (gen 0/1/2)
+                memory:        {memory.GetProperty("workingSetBytes").GetInt64() / (1024 * 1024)} MiB working set, {memory.GetProperty("managedHeapBytes").GetInt64() / (1024 * 1024)} MiB managed heap ({(memory.TryGetProperty("gcCommittedBytes", out var committed) ? committed.GetInt64() / (1024 * 1024) : 0)} MiB committed by the GC); GC {memory.GetProperty("gen0Collections").GetInt32()}/{memory.GetProperty("gen1Collections").GetInt32()}/{memory.GetProperty("gen2Collections").GetInt32()} (gen 0/1/2)
                 """).ConfigureAwait(false);
             return 0;
         });
