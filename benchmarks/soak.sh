@@ -113,6 +113,9 @@ const opened = fs.readFileSync(sessions, 'utf8').split('\n').filter(l => l.start
 console.log(`# Soak ${new Date().toISOString()}`);
 console.log();
 console.log(`${rows.length} samples over ${rows.at(-1)[0]} s; warm-up ${warmup} s.`);
+const settings = Object.keys(process.env).filter(k => k.startsWith('DOTNET_') && !k.startsWith('DOTNET_CLI') && !['DOTNET_NOLOGO', 'DOTNET_GENERATE_ASPNET_CERTIFICATE'].includes(k)).map(k => `${k}=${process.env[k]}`);
+console.log();
+console.log(`Runtime settings from the environment: ${settings.length ? settings.map(x => '`' + x + '`').join(', ') : 'none (as shipped)'}.`);
 console.log();
 console.log(`| after warm-up | RSS KiB | private (RssAnon) KiB | file-backed (RssFile) KiB | shared (RssShmem: JIT code) KiB |`);
 console.log(`|---|---:|---:|---:|---:|`);
