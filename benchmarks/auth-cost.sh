@@ -19,8 +19,7 @@ PORT=${PORT:-3031}
 command -v wrk >/dev/null || { echo "auth-cost.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
 
 PUB="$ROOT/artifacts/publish/mcp-server"
-echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

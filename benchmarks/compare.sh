@@ -18,8 +18,7 @@ PEER_BENCH="${PEER_BENCH:-$ROOT/../shared/bench}"
 [ -x "$PEER_BENCH/compare.sh" ] || { echo "benchmarks/compare.sh: no load harness at $PEER_BENCH (set PEER_BENCH)" >&2; exit 2; }
 
 PUB="$ROOT/artifacts/publish/mcp-server"
-echo "== publishing mcp-server (Release) to $PUB"
-dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 
 AOTROWS=()
 if [ "${AOT:-0}" = 1 ]; then

@@ -28,8 +28,7 @@ done
 [ -f "$PEER_BENCH/lib/echo.lua" ] || { echo "cpu-per-request.sh: no load harness at $PEER_BENCH (set PEER_BENCH)" >&2; exit 2; }
 [ -f "$PEERS_WORK/bin/floor/Floor.dll" ] || { echo "cpu-per-request.sh: no floor build at $PEERS_WORK/bin/floor (run the harness's build.sh, or set PEERS_WORK)" >&2; exit 2; }
 if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 fi
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -27,8 +27,7 @@ VARIANTS=("$@")
 
 PUB="$ROOT/artifacts/publish/mcp-server"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

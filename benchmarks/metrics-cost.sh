@@ -22,8 +22,7 @@ command -v wrk >/dev/null || { echo "metrics-cost.sh: needs wrk (apt-get install
 
 PUB="$ROOT/artifacts/publish/mcp-server"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 fi
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -29,8 +29,7 @@ done
 
 PUB="$ROOT/artifacts/publish/mcp-server"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 fi
 [[ -x "$PUB/mcp-server" ]] || { echo "sessions-100k.sh: no published server at $PUB (run without SKIP_BUILD=1)" >&2; exit 2; }
 

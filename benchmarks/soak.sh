@@ -42,8 +42,7 @@ done
 
 PUB="${PUB:-$ROOT/artifacts/publish/mcp-server}"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "== publishing mcp-server (Release) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
 fi
 
 cat > "$WORK/mcp-server.json" <<EOF

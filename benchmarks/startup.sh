@@ -16,8 +16,7 @@ PORT=${PORT:-3041}
 PUB="$ROOT/artifacts/publish/mcp-server"
 AOTPUB="$ROOT/artifacts/publish/mcp-server-aot"
 if [ "${SKIP_PUBLISH:-0}" != 1 ]; then
-  echo "== publishing mcp-server (Release, ReadyToRun for linux-x64) to $PUB"
-  dotnet publish "$ROOT/src/McpServer/McpServer.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB" -nologo -clp:ErrorsOnly
+  OUT="$PUB" "$ROOT/eng/publish-jit.sh"
   if [ "${AOT:-0}" = 1 ]; then "$ROOT/eng/publish-aot.sh"; fi
 fi
 
